@@ -1,0 +1,152 @@
+# shapevm build.  make [ARCH=x86_64|arm64] [STATIC=1] [SAN=1] [V=1]
+# Targets: all (default), check, check-unit, check-integration, check-l1,
+#          demo, bench, install, deps, clean.
+
+HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+ifeq ($(ARCH),x86_64)
+ARCH_DIR := arch/x86
+CROSS_TRIPLE := x86_64-linux-gnu
+else ifeq ($(ARCH),arm64)
+ARCH_DIR := arch/arm64
+CROSS_TRIPLE := aarch64-linux-gnu
+else
+$(error ARCH=$(ARCH): not supported (x86_64 or arm64))
+endif
+
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE ?= $(CROSS_TRIPLE)-
+# A cross build links Debian's arm64 libraries, unpacked into a private
+# sysroot by scripts/arm64-sysroot.sh, statically: the binary then runs
+# inside test hosts as it is.
+STATIC := 1
+SYSROOT := build/sysroot-$(ARCH)
+SYSROOT_STAMP := $(SYSROOT)/.stamp
+PKG_CONFIG := false
+endif
+
+CC := $(CROSS_COMPILE)gcc
+AR := $(CROSS_COMPILE)ar
+PKG_CONFIG ?= pkg-config
+
+# Cross builds are always static, so their directory carries no suffix.
+BUILD := build/$(ARCH)$(if $(SYSROOT),,$(if $(STATIC),-static))$(if $(SAN),-san)
+
+# Debian 12's libfdt-dev ships no .pc file: fall back to plain -lfdt.
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs = $(or $(shell $(PKG_CONFIG) $(if $(STATIC),--static) --libs $(1) 2>/dev/null),$(2))
+
+LIB_CFLAGS := $(call pc_cflags,libfdt libcap-ng libseccomp)
+ifdef SYSROOT
+LIB_CFLAGS += -isystem $(SYSROOT)/usr/include
+LDFLAGS += -L$(SYSROOT)/usr/lib/$(CROSS_TRIPLE)
+endif
+LIBS := $(call pc_libs,libfdt,-lfdt) $(call pc_libs,libcap-ng,-lcap-ng) \
+	$(call pc_libs,libseccomp,-lseccomp) -lpthread
+CHECK_CFLAGS := $(call pc_cflags,check)
+CHECK_LIBS := $(call pc_libs,check,-lcheck -lsubunit -lm -lrt -lpthread)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-fno-strict-aliasing -I. -I$(ARCH_DIR) -D_GNU_SOURCE \
+	-DSHAPEVM_VERSION='"$(VERSION)"' -MMD -MP $(LIB_CFLAGS)
+ifdef STATIC
+LDFLAGS += -static
+endif
+ifdef SAN
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifndef V
+Q := @
+quiet = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+CORE_SRCS := $(filter-out vmm/main.c,$(wildcard vmm/*.c)) \
+	$(wildcard $(ARCH_DIR)/*.c) $(wildcard devices/*.c)
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/vmm/main.o
+CORE_LIB := $(BUILD)/libshapevm.a
+SHAPEVM := $(BUILD)/shapevm
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(BUILD)/unit-tests
+
+.PHONY: all check check-unit check-integration check-l1 demo bench install \
+	deps clean guests static
+
+all: $(SHAPEVM)
+
+$(BUILD)/%.o: %.c | $(SYSROOT_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: CFLAGS += $(CHECK_CFLAGS)
+
+$(CORE_LIB): $(CORE_OBJS)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(SHAPEVM): $(MAIN_OBJ) $(CORE_LIB)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(UNIT_BIN): $(UNIT_OBJS) $(CORE_LIB)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
+ifdef SYSROOT_STAMP
+$(SYSROOT_STAMP): scripts/arm64-sysroot.sh
+	$(Q)bash scripts/arm64-sysroot.sh $(SYSROOT)
+endif
+
+deps:
+	$(Q)bash scripts/install-deps.sh
+
+# The static binary goes into the emulated test hosts.
+static:
+	$(Q)$(MAKE) --no-print-directory STATIC=1 SAN= all
+
+guests:
+	$(Q)$(MAKE) --no-print-directory -C tests/guests OUT=$(abspath build/guests)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory check-unit
+	$(Q)$(MAKE) --no-print-directory check-integration
+	$(Q)$(MAKE) --no-print-directory check-l1
+
+check-unit: $(UNIT_BIN)
+	$(Q)CK_DEFAULT_TIMEOUT=30 $(UNIT_BIN)
+
+check-integration: $(SHAPEVM) guests
+	$(Q)SHAPEVM=$(abspath $(SHAPEVM)) GUESTS=$(abspath build/guests) \
+		bash tests/integration/run.sh
+
+check-l1: static
+	$(Q)SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \
+		bash tests/l1/x86/run.sh
+
+demo: deps all static
+	$(Q)SHAPEVM=$(abspath $(SHAPEVM)) \
+		SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \
+		bash scripts/demo.sh
+
+bench: all static guests
+	$(Q)SHAPEVM=$(abspath $(SHAPEVM)) GUESTS=$(abspath build/guests) \
+		SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \
+		bash bench/run.sh
+
+install: $(SHAPEVM)
+	install -D -m 0755 $(SHAPEVM) $(DESTDIR)$(PREFIX)/bin/shapevm
+	install -D -m 0644 docs/shapevm.1 $(DESTDIR)$(PREFIX)/share/man/man1/shapevm.1
+
+clean:
+	rm -rf build
+
+-include $(CORE_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d)

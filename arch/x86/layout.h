@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86_64 guest's fixed physical layout. The planner lays RAM into the
+ * gaps; everything else is derived from these.
+ *
+ *  0x0000_0000 +---------------------------+
+ *              | RAM (bank 0)              |  0x500 GDT, 0x7000 zero page,
+ *              |                           |  0x9000 page tables, 0x20000 cmdline
+ *  0x0009_f000 +---------------------------+
+ *              | EBDA (reserved)           |
+ *  0x000a_0000 +---------------------------+
+ *              | legacy VGA / option ROMs  |  no memory
+ *  0x000e_0000 +---------------------------+
+ *              | ACPI tables, MP table     |  firmware (memory, reserved)
+ *  0x0010_0000 +---------------------------+
+ *              | RAM (bank 1): kernel at   |
+ *              | 1 MiB, initrd at the top  |
+ *  0xc000_0000 +---------------------------+
+ *              | 32-bit PCI window         |
+ *  0xfec0_0000 | IOAPIC                    |
+ *  0xfee0_0000 | LAPIC / MSI doorbell      |
+ *  0xfef0_0000 | KVM TSS, identity map     |
+ *  0x1_0000_0000 +-------------------------+
+ *              | RAM (bank 2) up to the    |
+ *              | host's physical width     |
+ *              +---------------------------+
+ */
+#ifndef SHAPEVM_X86_LAYOUT_H
+#define SHAPEVM_X86_LAYOUT_H
+
+#define X86_GDT_ADDR		0x500ULL
+#define X86_ZERO_PAGE_ADDR	0x7000ULL
+#define X86_BOOT_STACK_TOP	0x8ff0ULL
+#define X86_PML4_ADDR		0x9000ULL	/* then PDPT and four PDs */
+#define X86_CMDLINE_ADDR	0x20000ULL
+#define X86_CMDLINE_MAX		0x10000ULL
+
+#define X86_EBDA_START		0x9f000ULL
+#define X86_LEGACY_START	0xa0000ULL
+#define X86_BIOS_START		0xe0000ULL
+#define X86_ACPI_ADDR		X86_BIOS_START	/* RSDP first: Linux scans for it */
+#define X86_MPTABLE_ADDR	0xf0000ULL
+#define X86_BIOS_END		0x100000ULL
+
+#define X86_KERNEL_ADDR		0x100000ULL
+#define X86_MMIO_HOLE_START	0xc0000000ULL
+#define X86_IOAPIC_ADDR		0xfec00000ULL
+#define X86_LAPIC_ADDR		0xfee00000ULL
+#define X86_MSI_END		0xfef00000ULL
+#define X86_TSS_ADDR		0xfffbd000ULL	/* three pages, Intel only */
+#define X86_IDENTITY_MAP_ADDR	0xfffbc000ULL
+
+#define X86_COM1_PORT		0x3f8
+#define X86_COM1_GSI		4
+#define X86_I8042_DATA_PORT	0x60
+#define X86_I8042_CMD_PORT	0x64
+/* ACPI hardware-reduced sleep control/status and reset registers. */
+#define X86_PM_PORT		0x600
+#define X86_PM_SLEEP_CONTROL	0x600
+#define X86_PM_SLEEP_STATUS	0x601
+#define X86_PM_RESET		0x602
+#define X86_PM_RESET_VALUE	0x01
+#define X86_PM_LEN		4
+
+#define X86_IOAPIC_PINS		24
+#define X86_NR_LEGACY_IRQS	16
+
+#endif

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Describes the machine to the guest: MP table and ACPI, from the plan. */
+#include <errno.h>
+#include <string.h>
+
+#include "arch/x86/acpi.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/mptable.h"
+#include "devices/platform.h"
+#include "vmm/arch.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+int arch_machine_describe(struct vm *vm)
+{
+	const struct plan_region *ioapic = memplan_find(&vm->plan, "ioapic");
+	const struct plan_region *lapic = memplan_find(&vm->plan, "lapic-msi");
+	unsigned int nr_cpus = vm->cfg->nr_cpus;
+	struct acpi_layout acpi = {
+		.nr_cpus = nr_cpus,
+		.sleep_control_port = X86_PM_SLEEP_CONTROL,
+		.sleep_status_port = X86_PM_SLEEP_STATUS,
+		.reset_port = X86_PM_RESET,
+		.reset_value = X86_PM_RESET_VALUE,
+	};
+	uint64_t mp_len = X86_BIOS_END - X86_MPTABLE_ADDR;
+	uint64_t acpi_len = X86_MPTABLE_ADDR - X86_ACPI_ADDR;
+	uint8_t *mp = vm_guest_ptr(vm, X86_MPTABLE_ADDR, mp_len);
+	uint8_t *tables = vm_guest_ptr(vm, X86_ACPI_ADDR, acpi_len);
+	int ret;
+
+	if (nr_cpus > MPTABLE_MAX_CPUS) {
+		log_error("--cpus %u: x86 guests take at most %d vCPUs (8-bit APIC IDs)",
+			  nr_cpus, MPTABLE_MAX_CPUS);
+		return -EINVAL;
+	}
+	if (!ioapic || !lapic || !mp || !tables) {
+		log_error("the memory plan has no room for the firmware tables");
+		return -EFAULT;
+	}
+	acpi.ioapic_addr = ioapic->start;
+	acpi.lapic_addr = lapic->start;
+	ret = mptable_build(mp, mp_len, X86_MPTABLE_ADDR, nr_cpus,
+			    ioapic->start, lapic->start);
+	if (ret >= 0)
+		ret = acpi_build(tables, acpi_len, X86_ACPI_ADDR, &acpi);
+	if (ret < 0) {
+		log_error("cannot build the MP and ACPI tables for %u vCPUs", nr_cpus);
+		return ret;
+	}
+	return 0;
+}
+
+int arch_devices_setup(struct vm *vm)
+{
+	struct acpi_pm_ports pm = {
+		.base = X86_PM_PORT,
+		.reset_value = X86_PM_RESET_VALUE,
+	};
+	int ret;
+
+	ret = i8042_setup(vm, X86_I8042_DATA_PORT, X86_I8042_CMD_PORT);
+	if (!ret)
+		ret = acpi_pm_setup(vm, &pm);
+	if (ret)
+		log_error("cannot place the platform devices: %s", strerror(-ret));
+	return ret;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing shapevm need.
+# Idempotent: installs only what is missing. As root it runs apt-get; as
+# anyone else it prints the apt-get line and fails, so nothing half-works.
+set -u
+cd "$(dirname "$0")/.."
+
+pkgs=(gcc make pkg-config libc6-dev linux-libc-dev
+      libfdt-dev libcap-ng-dev check libseccomp-dev binutils)
+# Test guests and the emulated L1 host list their own needs.
+for list in guest-images/packages.txt; do
+	[ -f "$list" ] || continue
+	while read -r p _; do
+		case "$p" in ''|\#*) continue ;; esac
+		pkgs+=("$p")
+	done <"$list"
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+	[ "$status" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "shapevm: missing packages; as root run: apt-get update && $line" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null || { echo "install-deps: apt-get update failed" >&2; exit 1; }
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+	{ echo "install-deps: $line failed" >&2; exit 1; }

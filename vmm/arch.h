@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What each architecture (arch/x86, arch/arm64) implements. Core code calls
+ * these and never tests which architecture it was built for.
+ */
+#ifndef SHAPEVM_ARCH_H
+#define SHAPEVM_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/memplan.h"
+
+struct vm;
+struct vcpu;
+
+/* Where the console UART sits and which interrupt line it raises. */
+struct arch_uart {
+	bool port_io;		/* I/O port space (x86) or MMIO */
+	uint64_t base;
+	unsigned int gsi;
+};
+
+/* The architecture's fixed layout and the host's address width. kvm_fd may be -1. */
+int arch_plan_constraints(int kvm_fd, struct plan_constraints *cons);
+
+/* KVM capabilities the architecture needs, checked before anything is built. */
+int arch_check_host(struct vm *vm);
+/* After KVM_CREATE_VM, before memory and vCPUs: irqchip, timers. */
+int arch_vm_setup(struct vm *vm);
+/* Per vCPU, right after KVM_CREATE_VCPU: CPU model, registers of the boot vCPU. */
+int arch_vcpu_setup(struct vcpu *vcpu);
+/* Kernel, initrd and command line into guest memory; sets vm->entry_*. */
+int arch_kernel_load(struct vm *vm);
+/* Tables that describe the machine to the guest (e820/MP/ACPI, or the FDT). */
+int arch_machine_describe(struct vm *vm);
+/* Platform devices every guest of this arch has (reset, power-off). */
+int arch_devices_setup(struct vm *vm);
+void arch_console_uart(const struct vm *vm, struct arch_uart *uart);
+
+/* Exits only this architecture knows; returns true if handled. */
+bool arch_vcpu_handle_exit(struct vcpu *vcpu);
+/* Registers to stderr after a crash, to help whoever debugs the guest. */
+void arch_vcpu_dump(struct vcpu *vcpu);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interrupt lines and routes into KVM's in-kernel irqchip. KVM takes the
+ * routing table whole, so this module keeps the table and pushes it on
+ * every change; devices ask for a GSI and wire eventfds to it (irqfd).
+ */
+#ifndef SHAPEVM_IRQ_H
+#define SHAPEVM_IRQ_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdint.h>
+
+struct vm;
+
+struct irq_routing {
+	pthread_mutex_t lock;
+	struct kvm_irq_routing_entry *entries;
+	unsigned int nr_entries;
+	unsigned int capacity;
+	unsigned int next_gsi;	/* first GSI not wired to an irqchip pin */
+	unsigned int max_gsi;
+};
+
+/* Pure table operations (unit tested). */
+int irq_routing_init(struct irq_routing *table, unsigned int first_free_gsi,
+		     unsigned int max_gsi);
+void irq_routing_destroy(struct irq_routing *table);
+int irq_routing_add_pin(struct irq_routing *table, unsigned int gsi,
+			unsigned int irqchip, unsigned int pin);
+int irq_routing_set_msi(struct irq_routing *table, unsigned int gsi,
+			uint64_t address, uint32_t data, uint32_t devid,
+			uint32_t flags);
+int irq_routing_alloc_gsi(struct irq_routing *table);
+int irq_routing_remove(struct irq_routing *table, unsigned int gsi);
+
+/* KVM side. */
+int irq_routing_commit(struct vm *vm);
+int irq_line_set(struct vm *vm, unsigned int gsi, int level);
+int irq_msi_route(struct vm *vm, int gsi, uint64_t address, uint32_t data,
+		  uint32_t devid, uint32_t flags);
+int irqfd_assign(struct vm *vm, int fd, unsigned int gsi, int resample_fd);
+int irqfd_deassign(struct vm *vm, int fd, unsigned int gsi);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one VM: its KVM handles, guest memory laid out from the plan, the
+ * buses devices hang on, its vCPUs, and the single place every shutdown
+ * path ends in (vm_request_stop).
+ */
+#ifndef SHAPEVM_VM_H
+#define SHAPEVM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/bus.h"
+#include "vmm/config.h"
+#include "vmm/irq.h"
+#include "vmm/memplan.h"
+
+#define VM_MAX_SLOTS	16
+
+struct vcpu;
+struct serial8250;
+
+struct guest_slot {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *host;
+	unsigned int slot;
+};
+
+struct vm {
+	int kvm_fd;
+	int vm_fd;
+	int vcpu_mmap_size;
+	const struct vm_config *cfg;
+	struct vm_plan plan;
+
+	struct guest_slot slots[VM_MAX_SLOTS];
+	unsigned int nr_slots;
+
+	struct bus pio_bus;
+	struct bus mmio_bus;
+	struct irq_routing irq;
+
+	struct vcpu *vcpus;
+	unsigned int nr_vcpus;
+
+	struct serial8250 *console_uart;
+
+	/* Shutdown: the first request wins; stop_fd wakes the event loop. */
+	atomic_int stopping;
+	int exit_status;
+	int stop_fd;
+
+	/* Boot entry the arch's loader fills for the boot vCPU. */
+	uint64_t entry_ip;
+	uint64_t entry_arg;
+};
+
+int vm_open_kvm(struct vm *vm, const char *path);
+int vm_check_capability(struct vm *vm, long cap, const char *name);
+int vm_create(struct vm *vm);
+int vm_map_memory(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+void *vm_guest_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
+int vm_guest_write(struct vm *vm, uint64_t gpa, const void *src, uint64_t len);
+
+void vm_request_stop(struct vm *vm, int status, const char *why);
+bool vm_stopping(struct vm *vm);
+
+#endif
