@@ -5,11 +5,12 @@
 
 #include "vmm/log.h"
 #include "vmm/privilege.h"
+#include "vmm/seccomp.h"
 
 /*
  * Every descriptor the VM needs is open by now, so no capability is needed
- * any more: a compromised VMM keeps none of root's powers, and no exec can
- * gain new ones.
+ * any more: a compromised VMM keeps none of root's powers, no exec can gain
+ * new ones, and the syscall filter keeps it to the calls a running VM makes.
  */
 int privilege_drop(void)
 {
@@ -22,5 +23,5 @@ int privilege_drop(void)
 		log_error("cannot drop capabilities (libcap-ng)");
 		return -EPERM;
 	}
-	return 0;
+	return seccomp_install();
 }

@@ -192,6 +192,17 @@ static int vcpu_set_cpuid(struct vcpu *vcpu)
 	}
 	ret = x86_cpuid_set_topology(cpuid, cpuid->nent + CPUID_EXTRA_ENTRIES,
 				     vcpu->id, vcpu->vm->cfg->nr_cpus);
+	/*
+	 * KVM emulates the TSC-deadline timer but leaves it out of the
+	 * supported CPUID; without PIT or HPET (hardware-reduced ACPI) it is
+	 * how Linux runs its LAPIC timer without calibrating it.
+	 */
+	if (ioctl(vcpu->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0) {
+		struct kvm_cpuid_entry2 *leaf1 = cpuid_find(cpuid, 1, 0);
+
+		if (leaf1)
+			leaf1->ecx |= 1U << 24;
+	}
 	if (!ret && ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0) {
 		log_error("vCPU %u: KVM_SET_CPUID2: %s", vcpu->id, strerror(errno));
 		ret = -errno;
