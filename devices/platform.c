@@ -19,20 +19,31 @@ bool i8042_is_reset(uint8_t command)
 	return command == I8042_CMD_PULSE_RESET;
 }
 
+/* No keyboard behind the controller: data reads 0, writes go nowhere. */
+static void i8042_data_access(void *opaque, uint64_t offset, uint8_t *data,
+			      unsigned int size, bool is_write)
+{
+	(void)opaque;
+	(void)offset;
+	if (!is_write)
+		memset(data, 0, size);
+}
+
 /*
  * Status reads return 0: output buffer empty, input buffer empty, so a
  * guest waiting to send the reset command goes ahead at once.
  */
-static void i8042_access(void *opaque, uint64_t offset, uint8_t *data,
-			 unsigned int size, bool is_write)
+static void i8042_command_access(void *opaque, uint64_t offset, uint8_t *data,
+				 unsigned int size, bool is_write)
 {
 	struct vm *vm = opaque;
 
+	(void)offset;
 	if (!is_write) {
 		memset(data, 0, size);
 		return;
 	}
-	if (offset == 0 && i8042_is_reset(data[0]))
+	if (i8042_is_reset(data[0]))
 		vm_request_stop(vm, EXIT_GUEST_RESET, "guest reset (i8042)");
 }
 
@@ -40,10 +51,11 @@ int i8042_setup(struct vm *vm, uint64_t data_port, uint64_t command_port)
 {
 	int ret;
 
-	ret = bus_register(&vm->pio_bus, data_port, 1, i8042_access, vm, "i8042-data");
+	ret = bus_register(&vm->pio_bus, data_port, 1, i8042_data_access, vm,
+			   "i8042-data");
 	if (!ret)
-		ret = bus_register(&vm->pio_bus, command_port, 1, i8042_access, vm,
-				   "i8042-command");
+		ret = bus_register(&vm->pio_bus, command_port, 1, i8042_command_access,
+				   vm, "i8042-command");
 	return ret;
 }
 

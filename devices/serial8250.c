@@ -42,6 +42,7 @@ enum {
 #define LSR_TEMT	0x40
 #define MSR_DCTS	0x01
 #define MSR_DDSR	0x02
+#define MSR_TERI	0x04
 #define MSR_DDCD	0x08
 #define MSR_CTS		0x10
 #define MSR_DSR		0x20
@@ -130,6 +131,8 @@ static void uart_set_modem_lines(struct serial8250 *uart)
 		uart->msr |= MSR_DDSR;
 	if (changed & MSR_DCD)
 		uart->msr |= MSR_DDCD;
+	if ((before & MSR_RI) && !(now & MSR_RI))
+		uart->msr |= MSR_TERI;	/* only the trailing edge of RI counts */
 	uart->msr = (uart->msr & MSR_DELTAS) | now;
 }
 
@@ -155,21 +158,27 @@ static void uart_transmit(struct serial8250 *uart, uint8_t byte)
 	uart->thre_pending = true;
 }
 
-static uint8_t uart_read_rx(struct serial8250 *uart)
+/* Tells the console there is room again once it had to hold input back. */
+static void uart_rx_consumed(struct serial8250 *uart)
 {
 	uint64_t one = 1;
+
+	if (!uart->rx_was_full || rx_count(uart) > UART_RX_SIZE / 2)
+		return;
+	uart->rx_was_full = false;
+	if (uart->rx_space_fd >= 0 &&
+	    write(uart->rx_space_fd, &one, sizeof(one)) < 0)
+		log_debug("uart: rx space eventfd: %s", strerror(errno));
+}
+
+static uint8_t uart_read_rx(struct serial8250 *uart)
+{
 	uint8_t byte;
 
 	if (!rx_count(uart))
 		return 0;
 	byte = uart->rx[uart->rx_tail++ % UART_RX_SIZE];
-	/* Tell the console there is room again once it had to hold back. */
-	if (uart->rx_was_full && rx_count(uart) <= UART_RX_SIZE / 2) {
-		uart->rx_was_full = false;
-		if (uart->rx_space_fd >= 0 &&
-		    write(uart->rx_space_fd, &one, sizeof(one)) < 0)
-			log_debug("uart: rx space eventfd: %s", strerror(errno));
-	}
+	uart_rx_consumed(uart);
 	return byte;
 }
 
@@ -231,8 +240,10 @@ static void uart_write(struct serial8250 *uart, unsigned int reg, uint8_t value)
 		break;
 	case UART_FCR:
 		uart->fcr = value & 0xc9;
-		if (value & FCR_CLEAR_RX)
+		if (value & FCR_CLEAR_RX) {
 			uart->rx_tail = uart->rx_head;
+			uart_rx_consumed(uart);
+		}
 		break;
 	case UART_LCR:
 		uart->lcr = value;

@@ -7,6 +7,7 @@
 #define SHAPEVM_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/memplan.h"
@@ -40,7 +41,7 @@ void arch_console_uart(const struct vm *vm, struct arch_uart *uart);
 
 /* Exits only this architecture knows; returns true if handled. */
 bool arch_vcpu_handle_exit(struct vcpu *vcpu);
-/* Registers to stderr after a crash, to help whoever debugs the guest. */
-void arch_vcpu_dump(struct vcpu *vcpu);
+/* Key registers as text, so a crash report says where the guest was. */
+void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len);
 
 #endif

@@ -25,10 +25,11 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len,
 
 	if (!len || base + len - 1 < base)
 		return -EINVAL;
+	/* Inclusive ends: a range may end at the very top of the space. */
 	for (i = 0; i < bus->nr_ranges; i++) {
 		const struct bus_range *r = &bus->ranges[i];
 
-		if (base < r->base + r->len && r->base < base + len)
+		if (base <= r->base + (r->len - 1) && r->base <= base + (len - 1))
 			return -EEXIST;
 	}
 	if (bus->nr_ranges == bus->capacity) {

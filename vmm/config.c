@@ -114,9 +114,17 @@ static const struct option run_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Names the option getopt stopped at, as the user typed it. */
-static const char *config_bad_option(char **argv, int index)
+/*
+ * Names the unknown option getopt stopped at. A short one may sit inside a
+ * group ("-xv") where optind has not moved on yet, so name it by optopt
+ * (which is 0 for an unknown long option).
+ */
+static const char *config_unknown_option(char **argv, int index, char *buf, size_t len)
 {
+	if (optopt) {
+		snprintf(buf, len, "-%c", optopt);
+		return buf;
+	}
 	return argv[index > 0 ? index - 1 : 0];
 }
 
@@ -137,6 +145,7 @@ static void config_set_defaults(struct vm_config *cfg)
 int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 		     struct config_error *err)
 {
+	char optbuf[8];
 	int opt, ret;
 
 	config_set_defaults(cfg);
@@ -181,11 +190,11 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 		case 'h':
 			return 1;
 		case ':':
-			return config_fail(err, "%s: needs a value",
-					   config_bad_option(argv, optind));
+			/* optind has moved past the option that lacks its value. */
+			return config_fail(err, "%s: needs a value", argv[optind - 1]);
 		default:
 			return config_fail(err, "%s: unknown option (see shapevm run --help)",
-					   config_bad_option(argv, optind));
+					   config_unknown_option(argv, optind, optbuf, sizeof(optbuf)));
 		}
 		if (ret)
 			return ret;

@@ -12,18 +12,22 @@
 #include "vmm/memplan.h"
 #include "vmm/util.h"
 
-static int plan_fail(struct plan_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static int plan_fail_with(int ret, struct plan_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static int plan_fail(struct plan_error *err, const char *fmt, ...)
+/* -EINVAL for malformed input, -ENOSPC when the request does not fit. */
+static int plan_fail_with(int ret, struct plan_error *err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	return -ENOSPC;
+	return ret;
 }
+
+#define plan_fail(err, ...)	plan_fail_with(-ENOSPC, err, __VA_ARGS__)
+#define plan_invalid(err, ...)	plan_fail_with(-EINVAL, err, __VA_ARGS__)
 
 const char *memplan_kind_name(enum plan_kind kind)
 {
@@ -87,9 +91,9 @@ static int check_fixed(const struct plan_constraints *cons,
 		const struct plan_region *r = &sorted[i];
 
 		if (!r->size || r->start + r->size < r->start)
-			return plan_fail(err, "%s: fixed region has a bad size", r->name);
+			return plan_invalid(err, "%s: fixed region has a bad size", r->name);
 		if (i && sorted[i - 1].start + sorted[i - 1].size > r->start)
-			return plan_fail(err, "%s overlaps %s in the %s layout",
+			return plan_invalid(err, "%s overlaps %s in the %s layout",
 					 r->name, sorted[i - 1].name, cons->arch);
 	}
 	return 0;
@@ -107,14 +111,15 @@ int memplan_build(const struct plan_request *req,
 	memset(plan, 0, sizeof(*plan));
 	plan->arch = cons->arch;
 	if (!req->ram_size || req->ram_size % SZ_4K)
-		return plan_fail(err, "RAM size must be a non-zero multiple of 4K");
+		return plan_invalid(err, "RAM size must be a non-zero multiple of 4K");
 	if (cons->nr_fixed > PLAN_MAX_REGIONS)
-		return plan_fail(err, "too many fixed regions");
+		return plan_invalid(err, "too many fixed regions");
 
 	fixed = calloc(cons->nr_fixed ? cons->nr_fixed : 1, sizeof(*fixed));
 	if (!fixed)
 		return -ENOMEM;
-	memcpy(fixed, cons->fixed, cons->nr_fixed * sizeof(*fixed));
+	if (cons->nr_fixed)
+		memcpy(fixed, cons->fixed, cons->nr_fixed * sizeof(*fixed));
 	qsort(fixed, cons->nr_fixed, sizeof(*fixed), region_compare);
 	ret = check_fixed(cons, fixed, err);
 	if (ret)

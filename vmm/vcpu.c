@@ -104,8 +104,10 @@ static void vcpu_handle_mmio(struct vcpu *vcpu)
 
 static void vcpu_crash(struct vcpu *vcpu, const char *what)
 {
-	log_error("guest crashed: vCPU %u: %s", vcpu->id, what);
-	arch_vcpu_dump(vcpu);
+	char regs[192];
+
+	arch_vcpu_describe(vcpu, regs, sizeof(regs));
+	log_error("guest crashed: vCPU %u: %s (%s)", vcpu->id, what, regs);
 	vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH, NULL);
 }
 

@@ -5,6 +5,7 @@
  * "run" says so instead of pretending.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch/arm64/layout.h"
@@ -90,7 +91,8 @@ bool arch_vcpu_handle_exit(struct vcpu *vcpu)
 	return false;
 }
 
-void arch_vcpu_dump(struct vcpu *vcpu)
+void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 {
 	(void)vcpu;
+	snprintf(buf, len, "registers unavailable");
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -392,17 +393,18 @@ bool arch_vcpu_handle_exit(struct vcpu *vcpu)
 	return false;
 }
 
-void arch_vcpu_dump(struct vcpu *vcpu)
+void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 
 	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0 ||
-	    ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0) {
+		snprintf(buf, len, "registers unavailable");
 		return;
-	log_error("vCPU %u: rip=0x%llx rsp=0x%llx rflags=0x%llx cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx",
-		  vcpu->id, (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
-		  (unsigned long long)regs.rflags, (unsigned long long)sregs.cr0,
-		  (unsigned long long)sregs.cr3, (unsigned long long)sregs.cr4,
-		  (unsigned long long)sregs.efer);
+	}
+	snprintf(buf, len, "rip=0x%llx rsp=0x%llx cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx",
+		 (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
+		 (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr3,
+		 (unsigned long long)sregs.cr4, (unsigned long long)sregs.efer);
 }

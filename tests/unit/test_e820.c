@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* arch/x86/e820: the plan as the zero page's memory map. */
+#include <errno.h>
+#include <string.h>
+
+#include "arch/x86/e820.h"
+#include "tests/unit/suites.h"
+#include "vmm/arch.h"
+#include "vmm/memplan.h"
+
+static void plan_add(struct vm_plan *plan, uint64_t start, uint64_t size,
+		     enum plan_kind kind)
+{
+	struct plan_region *r = &plan->regions[plan->nr_regions++];
+
+	r->start = start;
+	r->size = size;
+	r->kind = kind;
+}
+
+static void assert_entry(const struct boot_e820_entry *e, uint64_t addr,
+			 uint64_t size, uint32_t type)
+{
+	ck_assert_msg(e->addr == addr && e->size == size && e->type == type,
+		      "entry [0x%llx, +0x%llx) type %u, want [0x%llx, +0x%llx) type %u",
+		      (unsigned long long)e->addr, (unsigned long long)e->size,
+		      e->type, (unsigned long long)addr, (unsigned long long)size,
+		      type);
+}
+
+START_TEST(test_kinds_to_types)
+{
+	struct vm_plan plan = { .arch = "test" };
+	struct boot_e820_entry table[16];
+
+	/* Gaps between all of them, so nothing merges. */
+	plan_add(&plan, 0x00000, 0x1000, PLAN_RAM);
+	plan_add(&plan, 0x02000, 0x1000, PLAN_FIRMWARE);
+	plan_add(&plan, 0x04000, 0x1000, PLAN_MMIO_WINDOW);
+	plan_add(&plan, 0x06000, 0x1000, PLAN_DEVICE);
+	plan_add(&plan, 0x08000, 0x1000, PLAN_MSI);
+	plan_add(&plan, 0x0a000, 0x1000, PLAN_RESERVED);
+	plan_add(&plan, 0x0c000, 0x1000, PLAN_LEGACY);
+	plan_add(&plan, 0x0e000, 0x1000, PLAN_RAM);
+
+	memset(table, 0xee, sizeof(table));
+	ck_assert_int_eq(e820_from_plan(&plan, table, 16), 6);
+	assert_entry(&table[0], 0x00000, 0x1000, E820_TYPE_RAM);
+	assert_entry(&table[1], 0x02000, 0x1000, E820_TYPE_RESERVED);
+	assert_entry(&table[2], 0x06000, 0x1000, E820_TYPE_RESERVED);
+	assert_entry(&table[3], 0x08000, 0x1000, E820_TYPE_RESERVED);
+	assert_entry(&table[4], 0x0a000, 0x1000, E820_TYPE_RESERVED);
+	assert_entry(&table[5], 0x0e000, 0x1000, E820_TYPE_RAM);
+	/* Nothing written past the entries returned. */
+	ck_assert_uint_eq(table[6].type, 0xeeeeeeee);
+}
+END_TEST
+
+START_TEST(test_merges_adjacent)
+{
+	struct vm_plan plan = { .arch = "test" };
+	struct boot_e820_entry table[8];
+
+	plan_add(&plan, 0x0000, 0x1000, PLAN_RAM);
+	plan_add(&plan, 0x1000, 0x2000, PLAN_RAM);		/* merges */
+	plan_add(&plan, 0x3000, 0x1000, PLAN_FIRMWARE);		/* new type */
+	plan_add(&plan, 0x4000, 0x1000, PLAN_DEVICE);		/* merges */
+	plan_add(&plan, 0x5000, 0x1000, PLAN_MSI);		/* merges */
+	plan_add(&plan, 0x6000, 0x1000, PLAN_LEGACY);		/* left out */
+	plan_add(&plan, 0x7000, 0x1000, PLAN_RESERVED);		/* not adjacent */
+	plan_add(&plan, 0x9000, 0x1000, PLAN_RAM);		/* gap */
+	plan_add(&plan, 0xa000, 0x1000, PLAN_RAM);		/* merges */
+
+	ck_assert_int_eq(e820_from_plan(&plan, table, 8), 4);
+	assert_entry(&table[0], 0x0000, 0x3000, E820_TYPE_RAM);
+	assert_entry(&table[1], 0x3000, 0x3000, E820_TYPE_RESERVED);
+	assert_entry(&table[2], 0x7000, 0x1000, E820_TYPE_RESERVED);
+	assert_entry(&table[3], 0x9000, 0x2000, E820_TYPE_RAM);
+}
+END_TEST
+
+START_TEST(test_table_too_small)
+{
+	struct vm_plan plan = { .arch = "test" };
+	struct boot_e820_entry table[4];
+
+	plan_add(&plan, 0x0000, 0x1000, PLAN_RAM);
+	plan_add(&plan, 0x1000, 0x1000, PLAN_RESERVED);
+	plan_add(&plan, 0x2000, 0x1000, PLAN_RAM);
+	ck_assert_int_eq(e820_from_plan(&plan, table, 3), 3);
+	ck_assert_int_eq(e820_from_plan(&plan, table, 2), -ENOSPC);
+	ck_assert_int_eq(e820_from_plan(&plan, table, 0), -ENOSPC);
+
+	/* Merging needs no room: two adjacent banks fit one entry. */
+	memset(&plan, 0, sizeof(plan));
+	plan_add(&plan, 0x0000, 0x1000, PLAN_RAM);
+	plan_add(&plan, 0x1000, 0x1000, PLAN_RAM);
+	plan_add(&plan, 0x2000, 0x1000, PLAN_MMIO_WINDOW);
+	ck_assert_int_eq(e820_from_plan(&plan, table, 1), 1);
+	assert_entry(&table[0], 0, 0x2000, E820_TYPE_RAM);
+}
+END_TEST
+
+START_TEST(test_empty_plan)
+{
+	struct vm_plan plan = { .arch = "test" };
+	struct boot_e820_entry table[1];
+
+	ck_assert_int_eq(e820_from_plan(&plan, table, 1), 0);
+	ck_assert_int_eq(e820_from_plan(&plan, table, 0), 0);
+}
+END_TEST
+
+START_TEST(test_x86_plan)
+{
+	struct plan_request req = { .ram_size = 5ULL << 30, .nr_cpus = 1 };
+	struct plan_constraints cons;
+	struct boot_e820_entry table[E820_MAX_ENTRIES_ZEROPAGE];
+	struct vm_plan plan;
+	struct plan_error err;
+
+	ck_assert_int_eq(arch_plan_constraints(-1, &cons), 0);
+	ck_assert_int_eq(memplan_build(&req, &cons, &plan, &err), 0);
+	ck_assert_int_eq(e820_from_plan(&plan, table, E820_MAX_ENTRIES_ZEROPAGE), 6);
+	assert_entry(&table[0], 0, 0x9f000, E820_TYPE_RAM);
+	assert_entry(&table[1], 0x9f000, 0x1000, E820_TYPE_RESERVED);
+	assert_entry(&table[2], 0xe0000, 0x20000, E820_TYPE_RESERVED);
+	assert_entry(&table[3], 0x100000, 0xc0000000 - 0x100000, E820_TYPE_RAM);
+	/* IOAPIC, chipset, LAPIC/MSI and the top firmware merge. */
+	assert_entry(&table[4], 0xfec00000, 0x100000000 - 0xfec00000,
+		     E820_TYPE_RESERVED);
+	assert_entry(&table[5], 0x100000000,
+		     (5ULL << 30) - 0x9f000 - (0xc0000000 - 0x100000),
+		     E820_TYPE_RAM);
+}
+END_TEST
+
+Suite *e820_suite(void)
+{
+	Suite *s = suite_create("e820");
+	TCase *tc = tcase_create("from_plan");
+
+	tcase_add_test(tc, test_kinds_to_types);
+	tcase_add_test(tc, test_merges_adjacent);
+	tcase_add_test(tc, test_table_too_small);
+	tcase_add_test(tc, test_empty_plan);
+	tcase_add_test(tc, test_x86_plan);
+	suite_add_tcase(s, tc);
+	return s;
+}
