@@ -150,9 +150,10 @@ static void uart_transmit(struct serial8250 *uart, uint8_t byte)
 	} else if (uart->out_fd >= 0) {
 		ssize_t n;
 
+		/* A kick (EINTR) while stopping means: give up on a stuck reader. */
 		do {
 			n = write(uart->out_fd, &byte, 1);
-		} while (n < 0 && errno == EINTR);
+		} while (n < 0 && errno == EINTR && !(uart->vm && vm_stopping(uart->vm)));
 	}
 	/* Output is synchronous: the transmitter is idle again at once. */
 	uart->thre_pending = true;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/arch.h"
@@ -16,6 +17,7 @@
 
 /* Kicks a vCPU out of KVM_RUN; the handler only has to exist. */
 #define VCPU_KICK_SIGNAL	SIGUSR1
+#define VCPU_JOIN_TIMEOUT_S	2
 
 static void vcpu_kick_handler(int sig)
 {
@@ -235,16 +237,44 @@ void vcpu_kick_all(struct vm *vm)
 	}
 }
 
-void vcpu_join_all(struct vm *vm)
+/*
+ * A vCPU may be blocked in a device's write (stdout is a full pipe): kick
+ * it again until it gives up, and past the deadline leave it behind rather
+ * than hang. Returns -ETIMEDOUT if a thread is still running.
+ */
+int vcpu_join_all(struct vm *vm)
 {
-	unsigned int i;
+	struct timespec now, deadline;
+	unsigned int i, waits;
 
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += VCPU_JOIN_TIMEOUT_S;
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		if (!vm->vcpus[i].started)
-			continue;
-		pthread_join(vm->vcpus[i].thread, NULL);
-		vm->vcpus[i].started = false;
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		for (waits = 0; vcpu->started; waits++) {
+			struct timespec step;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			step = now;
+			step.tv_nsec += 50 * 1000 * 1000;
+			if (step.tv_nsec >= 1000000000L) {
+				step.tv_sec++;
+				step.tv_nsec -= 1000000000L;
+			}
+			if (pthread_timedjoin_np(vcpu->thread, NULL, &step) == 0) {
+				vcpu->started = false;
+				break;
+			}
+			if (now.tv_sec > deadline.tv_sec ||
+			    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) {
+				log_warn("vCPU %u does not stop; leaving it behind", vcpu->id);
+				return -ETIMEDOUT;
+			}
+			pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+		}
 	}
+	return 0;
 }
 
 void vcpu_destroy_all(struct vm *vm)
@@ -253,7 +283,8 @@ void vcpu_destroy_all(struct vm *vm)
 
 	if (!vm->vcpus)
 		return;
-	vcpu_join_all(vm);
+	if (vcpu_join_all(vm))
+		return;	/* a thread still uses them: the process exit frees them */
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
 

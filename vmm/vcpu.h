@@ -21,7 +21,7 @@ struct vcpu {
 int vcpu_create_all(struct vm *vm);
 int vcpu_start_all(struct vm *vm);
 void vcpu_kick_all(struct vm *vm);
-void vcpu_join_all(struct vm *vm);
+int vcpu_join_all(struct vm *vm);
 void vcpu_destroy_all(struct vm *vm);
 
 #endif

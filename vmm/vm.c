@@ -153,6 +153,9 @@ void vm_destroy(struct vm *vm)
 	unsigned int i;
 
 	vcpu_destroy_all(vm);
+	/* A vCPU left running may still touch guest memory: keep it mapped. */
+	if (vm->nr_vcpus)
+		return;
 	for (i = 0; i < vm->nr_slots; i++)
 		munmap(vm->slots[i].host, vm->slots[i].size);
 	vm->nr_slots = 0;

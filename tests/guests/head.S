@@ -81,10 +81,17 @@ kernel_info_offset:	.long __kernel_info_offset
 	AT 0x26c
 
 start_of_setup:
+	jmp	setup_main
+
 	/*
-	 * Only the 64-bit entry is supported.  A loader that runs the
-	 * real-mode code gets a CPU that stops here, not garbage.
+	 * The contract is the 64-bit entry; shapevm never runs this code.
+	 * Loaders that do (QEMU's firmware enters here in real mode, with
+	 * CS = setup segment + 0x20 and DS = ES = SS = setup segment) get a
+	 * CPU that stops here, not garbage, unless the guest defines its own
+	 * setup_main: 16-bit code in .setup (see hello.S).
 	 */
+	.weak	setup_main
+setup_main:
 	cli
 2:	hlt
 	jmp	2b

@@ -728,6 +728,41 @@ signal_case() {
 	verdict "$case"
 }
 
+# stuck_output_case CASE: the guest floods a pipe nobody reads, so its vCPU
+# blocks writing to stdout; SIGTERM must still end shapevm, with 143.
+stuck_output_case() {
+	local case=$1 pid i fifo
+
+	need_guest "$case" flood || return
+	run=flood
+	fifo=$work/flood.fifo
+	mkfifo "$fifo"
+	# Held open read-write and never read: writes block once it is full.
+	exec 9<>"$fifo"
+	"${signal_reset[@]}" "$SHAPEVM" run -k "$(guest_path flood)" \
+		</dev/null >&9 2>"$work/$run.err" &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	for ((i = 0; i < SIGNAL_DEADLINE * 50; i++)); do
+		alive "$pid" || break
+		sleep 0.02
+	done
+	if alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid"
+		why="still running ${SIGNAL_DEADLINE} s after SIGTERM with stdout blocked"
+		false
+	else
+		wait "$pid"
+		status=$?
+		: >"$work/$run.out"
+		check_sanitizers "$run" && check_status "$run" 143
+	fi
+	exec 9>&-
+	verdict "$case"
+}
+
 #
 # Command-line errors: the right status, one line on stderr that starts with
 # "shapevm: " and names what was wrong.
@@ -883,6 +918,7 @@ echo_case "echo: input arriving while the guest polls" late
 test_pio
 signal_case "SIGTERM: exit 143 within ${SIGNAL_DEADLINE} s" TERM 143
 signal_case "SIGINT: exit 130 within ${SIGNAL_DEADLINE} s" INT 130
+stuck_output_case "SIGTERM with stdout blocked: exit 143 within ${SIGNAL_DEADLINE} s"
 
 summary="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || summary+=", $skipped skipped"
