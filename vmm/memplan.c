@@ -43,10 +43,14 @@ const char *memplan_kind_name(enum plan_kind kind)
 	return "?";
 }
 
-/* Regions the VMM backs with host memory. */
+/*
+ * Regions the VMM backs with host memory. Legacy holes are backed too: a
+ * guest scans them (Linux reads the x86 option ROM area in 2 KiB steps),
+ * and zeroed memory answers without a VM exit per read.
+ */
 bool memplan_kind_is_backed(enum plan_kind kind)
 {
-	return kind == PLAN_RAM || kind == PLAN_FIRMWARE;
+	return kind == PLAN_RAM || kind == PLAN_FIRMWARE || kind == PLAN_LEGACY;
 }
 
 static int region_compare(const void *a, const void *b)

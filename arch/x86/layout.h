@@ -9,7 +9,7 @@
  *  0x0009_f000 +---------------------------+
  *              | EBDA (reserved)           |
  *  0x000a_0000 +---------------------------+
- *              | legacy VGA / option ROMs  |  no memory
+ *              | legacy VGA / option ROMs  |  zeroed memory, not in e820
  *  0x000e_0000 +---------------------------+
  *              | ACPI tables, MP table     |  firmware (memory, reserved)
  *  0x0010_0000 +---------------------------+
