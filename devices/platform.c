@@ -20,6 +20,7 @@ bool i8042_is_reset(uint8_t command)
 }
 
 /* No keyboard behind the controller: data reads 0, writes go nowhere. */
+#define I8042_STATUS_OBF	0x01
 static void i8042_data_access(void *opaque, uint64_t offset, uint8_t *data,
 			      unsigned int size, bool is_write)
 {
@@ -30,8 +31,10 @@ static void i8042_data_access(void *opaque, uint64_t offset, uint8_t *data,
 }
 
 /*
- * Status reads return 0: output buffer empty, input buffer empty, so a
- * guest waiting to send the reset command goes ahead at once.
+ * The status says: input buffer empty, so a guest waiting to send the
+ * reset command goes ahead at once; output buffer full, so a driver
+ * flushing the controller gives up after a few reads ("no controller")
+ * instead of waiting out its timeouts on every command.
  */
 static void i8042_command_access(void *opaque, uint64_t offset, uint8_t *data,
 				 unsigned int size, bool is_write)
@@ -40,7 +43,7 @@ static void i8042_command_access(void *opaque, uint64_t offset, uint8_t *data,
 
 	(void)offset;
 	if (!is_write) {
-		memset(data, 0, size);
+		memset(data, I8042_STATUS_OBF, size);
 		return;
 	}
 	if (i8042_is_reset(data[0]))

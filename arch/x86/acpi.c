@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "arch/x86/acpi.h"
+#include "vmm/aml.h"
 #include "vmm/le.h"
 #include "vmm/util.h"
 
@@ -62,20 +63,44 @@ static void gas_io_byte(uint8_t *g, uint16_t port)
 	put_le64(g + 4, port);
 }
 
-/* AML: Name (_S5, Package (4) { 5, 0, 0, 0 }) */
-static const uint8_t dsdt_aml[] = {
-	0x08, '_', 'S', '5', '_',		/* NameOp "_S5_" */
-	0x12, 0x07, 0x04,			/* PackageOp, PkgLength 7, 4 elements */
-	0x0a, ACPI_S5_SLP_TYP,			/* BytePrefix 5 */
-	0x00, 0x00, 0x00,			/* ZeroOp x3 */
-};
-
-static size_t build_dsdt(uint8_t *t)
+/*
+ * The DSDT: \_S5 (the sleep type that means power-off) and COM1. With
+ * hardware-reduced ACPI Linux has no legacy PIC and maps no ISA IRQ on its
+ * own, so the UART must be an ACPI device whose _CRS names its IRQ, or its
+ * driver gets no interrupt and console output stalls.
+ */
+static int build_dsdt(uint8_t *t, size_t cap, const struct acpi_layout *l)
 {
-	size_t len = ACPI_HEADER_SIZE + sizeof(dsdt_aml);
+	uint8_t crs[16];
+	size_t crs_len = 0;
+	struct aml aml;
+	int len;
 
+	aml_init(&aml, t + ACPI_HEADER_SIZE, cap - ACPI_HEADER_SIZE);
+	aml_name_begin(&aml, "_S5_");
+	aml_package_begin(&aml, 4);
+	aml_integer(&aml, ACPI_S5_SLP_TYP);
+	aml_integer(&aml, 0);
+	aml_integer(&aml, 0);
+	aml_integer(&aml, 0);
+	aml_end(&aml);
+
+	crs_len += aml_res_io(crs + crs_len, l->uart_port, 8);
+	crs_len += aml_res_irq(crs + crs_len, l->uart_irq);
+	crs_len += aml_res_end(crs + crs_len);
+	aml_scope_begin(&aml, "\\_SB_");
+	aml_device_begin(&aml, "COM1");
+	aml_name_eisaid(&aml, "_HID", "PNP0501");
+	aml_name_integer(&aml, "_UID", 1);
+	aml_name_buffer(&aml, "_CRS", crs, crs_len);
+	aml_end(&aml);
+	aml_end(&aml);
+
+	len = aml_finish(&aml);
+	if (len < 0)
+		return len;
+	len += ACPI_HEADER_SIZE;
 	acpi_header(t, "DSDT", len, 2);
-	memcpy(t + ACPI_HEADER_SIZE, dsdt_aml, sizeof(dsdt_aml));
 	acpi_finish(t);
 	return len;
 }
@@ -132,10 +157,12 @@ static size_t build_madt(uint8_t *t, const struct acpi_layout *l)
 	return len;
 }
 
+#define DSDT_MAX	1024
+
 static size_t acpi_size(unsigned int nr_cpus)
 {
 	return RSDP_SIZE + 4 + (ACPI_HEADER_SIZE + 2 * 8) + FADT_SIZE +
-	       ACPI_HEADER_SIZE + sizeof(dsdt_aml) + ACPI_HEADER_SIZE + 8 +
+	       DSDT_MAX + ACPI_HEADER_SIZE + 8 +
 	       nr_cpus * MADT_LAPIC_SIZE + MADT_IOAPIC_SIZE +
 	       MADT_LAPIC_NMI_SIZE + 5 * 8;
 }
@@ -144,6 +171,7 @@ int acpi_build(uint8_t *buf, size_t len, uint64_t gpa, const struct acpi_layout 
 {
 	size_t off, xsdt, fadt, dsdt, madt;
 	uint8_t *rsdp = buf;
+	int dsdt_len;
 
 	if (!l->nr_cpus || l->nr_cpus > 254)
 		return -EINVAL;
@@ -155,8 +183,10 @@ int acpi_build(uint8_t *buf, size_t len, uint64_t gpa, const struct acpi_layout 
 	xsdt = ALIGN_UP(RSDP_SIZE, 8);
 	fadt = ALIGN_UP(xsdt + ACPI_HEADER_SIZE + 2 * 8, 8);
 	dsdt = ALIGN_UP(fadt + FADT_SIZE, 8);
-	off = build_dsdt(buf + dsdt);
-	madt = ALIGN_UP(dsdt + off, 8);
+	dsdt_len = build_dsdt(buf + dsdt, DSDT_MAX, l);
+	if (dsdt_len < 0)
+		return dsdt_len;
+	madt = ALIGN_UP(dsdt + dsdt_len, 8);
 	off = madt + build_madt(buf + madt, l);
 	build_fadt(buf + fadt, gpa + dsdt, l);
 

@@ -18,6 +18,8 @@ struct acpi_layout {
 	uint16_t sleep_status_port;
 	uint16_t reset_port;
 	uint8_t reset_value;
+	uint16_t uart_port;	/* COM1, described in the DSDT */
+	uint8_t uart_irq;
 };
 
 /* SLP_TYP for S5 in \_S5; the guest writes (SLP_TYP << 2) | SLP_EN. */

@@ -24,7 +24,6 @@
 #define X86_EFER_LME	0x100ULL
 #define X86_EFER_LMA	0x400ULL
 
-#define MSR_IA32_TSC			0x10
 #define MSR_IA32_SYSENTER_CS		0x174
 #define MSR_IA32_SYSENTER_ESP		0x175
 #define MSR_IA32_SYSENTER_EIP		0x176
@@ -218,10 +217,13 @@ static int vcpu_set_msrs(struct vcpu *vcpu)
 		{ MSR_IA32_SYSENTER_CS, 0 }, { MSR_IA32_SYSENTER_ESP, 0 },
 		{ MSR_IA32_SYSENTER_EIP, 0 }, { MSR_STAR, 0 }, { MSR_CSTAR, 0 },
 		{ MSR_KERNEL_GS_BASE, 0 }, { MSR_SYSCALL_MASK, 0 }, { MSR_LSTAR, 0 },
-		{ MSR_IA32_TSC, 0 },
 		{ MSR_IA32_MISC_ENABLE, MISC_ENABLE_FAST_STRING },
 		{ MSR_MTRR_DEF_TYPE, MTRR_ENABLE_WRITEBACK },
 	};
+	/*
+	 * The TSC is left alone: KVM synchronises the vCPUs' TSCs at creation,
+	 * and writing it per vCPU at different moments unsynchronises them.
+	 */
 	struct {
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry entries[ARRAY_SIZE(boot_msrs)];

@@ -52,6 +52,7 @@
 
 #define X86_COM1_PORT		0x3f8
 #define X86_COM1_GSI		4
+#define X86_RTC_PORT		0x70
 #define X86_I8042_DATA_PORT	0x60
 #define X86_I8042_CMD_PORT	0x64
 /* ACPI hardware-reduced sleep control/status and reset registers. */

@@ -7,6 +7,7 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/mptable.h"
 #include "devices/platform.h"
+#include "devices/rtc_cmos.h"
 #include "vmm/arch.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
@@ -22,6 +23,8 @@ int arch_machine_describe(struct vm *vm)
 		.sleep_status_port = X86_PM_SLEEP_STATUS,
 		.reset_port = X86_PM_RESET,
 		.reset_value = X86_PM_RESET_VALUE,
+		.uart_port = X86_COM1_PORT,
+		.uart_irq = X86_COM1_GSI,
 	};
 	uint64_t mp_len = X86_BIOS_END - X86_MPTABLE_ADDR;
 	uint64_t acpi_len = X86_MPTABLE_ADDR - X86_ACPI_ADDR;
@@ -62,6 +65,8 @@ int arch_devices_setup(struct vm *vm)
 	ret = i8042_setup(vm, X86_I8042_DATA_PORT, X86_I8042_CMD_PORT);
 	if (!ret)
 		ret = acpi_pm_setup(vm, &pm);
+	if (!ret)
+		ret = rtc_cmos_setup(vm, X86_RTC_PORT);
 	if (ret)
 		log_error("cannot place the platform devices: %s", strerror(-ret));
 	return ret;

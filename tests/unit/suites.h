@@ -21,5 +21,7 @@ Suite *irq_suite(void);
 Suite *console_suite(void);
 Suite *platform_suite(void);
 Suite *cpu_suite(void);
+Suite *aml_suite(void);
+Suite *rtc_suite(void);
 
 #endif

@@ -169,19 +169,34 @@ END_TEST
 
 START_TEST(test_dsdt_s5)
 {
-	/* Name (_S5_, Package (4) { 5, 0, 0, 0 }) */
-	static const uint8_t s5[] = {
+	/*
+	 * Name (_S5_, Package (4) { 5, 0, 0, 0 })
+	 * Scope (\_SB) { Device (COM1) { Name (_HID, EisaId ("PNP0501"))
+	 *   Name (_UID, One) Name (_CRS, ResourceTemplate () {
+	 *     IO (Decode16, 0x3F8, 0x3F8, 1, 8) IRQNoFlags () {4} }) } }
+	 * (checked with iasl -d when it was written)
+	 */
+	static const uint8_t aml[] = {
 		0x08, '_', 'S', '5', '_', 0x12, 0x07, 0x04,
 		0x0a, 0x05, 0x00, 0x00, 0x00,
+		0x10, 0x33, '\\', '_', 'S', 'B', '_',
+		0x5b, 0x82, 0x2b, 'C', 'O', 'M', '1',
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01,
+		0x08, '_', 'U', 'I', 'D', 0x01,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x10, 0x0a, 0x0d,
+		0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08,
+		0x22, 0x10, 0x00, 0x79, 0x00,
 	};
 	struct acpi_layout l = layout(1);
 	struct tables t;
 	uint32_t len;
 
+	l.uart_port = 0x3f8;
+	l.uart_irq = 4;
 	build(&t, &l);
 	len = get_le32(t.dsdt + 4);
-	ck_assert_uint_eq(len, 36 + sizeof(s5));
-	ck_assert_int_eq(memcmp(t.dsdt + 36, s5, sizeof(s5)), 0);
+	ck_assert_uint_eq(len, 36 + sizeof(aml));
+	ck_assert_int_eq(memcmp(t.dsdt + 36, aml, sizeof(aml)), 0);
 	ck_assert_uint_eq(t.dsdt[36 + 9], ACPI_S5_SLP_TYP);
 	free(t.buf);
 }

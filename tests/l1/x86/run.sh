@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Real Linux guests under shapevm, inside an emulated x86_64 host.
+#
+#   SHAPEVM_STATIC=build/x86_64-static/shapevm bash tests/l1/x86/run.sh [CASE...]
+#
+# This machine's /dev/kvm cannot boot Linux, so QEMU (TCG, q35, an AMD "-cpu max")
+# emulates an L1 host whose kvm_amd runs nested on TCG's SVM; inside it the
+# static shapevm boots Debian's kernel as L2 with guest-images' initramfs.
+# One L1 boot runs all the cases (tests/l1/x86/cases.sh) one after another:
+#   boot-smp  -m 512M -c 2: the guest sees 2 CPUs and 400-512 MiB, its command
+#             ends with status 7, it powers off: shapevm exits 0
+#   reset     the guest reboots (reboot=k, i8042): shapevm exits 3
+#   poweroff  the guest runs true and powers off: shapevm exits 0
+#   acpi-off  as boot-smp with acpi=off (CPUs from the MP table), ends by reset: 3
+#
+# Prints "ok - CASE" or "not ok - CASE: why" for each and then
+# "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
+# L1 and L2 is kept in build/l1-x86/console.log (host seconds on each line);
+# on a failure its path and last 40 lines are printed. Without QEMU, or when
+# the guest kernel cannot be fetched, every case is skipped (exit 0).
+#
+# Environment: SHAPEVM_STATIC (required), SHAPEVM_CASE_TIMEOUT (seconds per L2
+# run, default 60), SHAPEVM_L1_LOGDIR (default build/l1-x86), SHAPEVM_CACHE
+# (see guest-images/build.sh).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+images=$root/guest-images
+all_cases=(boot-smp reset poweroff acpi-off)
+if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
+case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
+logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
+log=$logdir/console.log
+
+for name in "${cases[@]}"; do
+	case " ${all_cases[*]} " in
+	*" $name "*) ;;
+	*) echo "run.sh: unknown case $name (known: ${all_cases[*]})" >&2; exit 2 ;;
+	esac
+done
+
+# Results so far; finish prints the closing line and exits.
+passed=0 failed=0 skipped=0
+pass() { echo "ok - $1"; passed=$((passed + 1)); }
+fail() { echo "not ok - $1: $2"; failed=$((failed + 1)); }
+finish() {
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" -eq 0 ]
+	exit
+}
+skip_all() {
+	echo "skip: $1"
+	skipped=${#cases[@]}
+	finish
+}
+fail_all() {
+	for name in "${cases[@]}"; do fail "$name" "$1"; done
+	finish
+}
+
+if [ -z "${SHAPEVM_STATIC:-}" ]; then
+	echo "run.sh: set SHAPEVM_STATIC to a statically linked shapevm (make STATIC=1)" >&2
+	exit 2
+fi
+[ -f "$SHAPEVM_STATIC" ] || fail_all "SHAPEVM_STATIC=$SHAPEVM_STATIC: no such file (make STATIC=1 builds it)"
+command -v qemu-system-x86_64 >/dev/null ||
+	skip_all "qemu-system-x86_64 is not installed (package qemu-system-x86; scripts/install-deps.sh)"
+command -v timeout >/dev/null || skip_all "timeout is not installed (package coreutils)"
+
+mkdir -p "$logdir" || fail_all "cannot create $logdir"
+run_start=${EPOCHREALTIME/./}
+# The builders' messages go to stderr as usual; their last line, which says
+# why when they fail, also goes into the result lines.
+errors=$logdir/build-errors.txt
+vars=$("$images/build.sh" x86_64 2> >(tee "$errors" >&2))
+status=$?
+wait # for tee
+case $status in
+0) eval "$vars" ;;
+3) skip_all "cannot build the test guest here: $(tail -n 1 "$errors")" ;;
+*) fail_all "guest-images/build.sh x86_64 failed: $(tail -n 1 "$errors")" ;;
+esac
+
+"$images/x86_64/build-l1-initramfs.sh" "$logdir/l1-initrd.cpio" "$SHAPEVM_STATIC" \
+	"$SHAPEVM_GUEST_KERNEL" "$SHAPEVM_GUEST_INITRD" "$here/cases.sh" 2> >(tee "$errors" >&2)
+status=$?
+wait
+case $status in
+0) ;;
+3) skip_all "cannot build the L1 initramfs here: $(tail -n 1 "$errors")" ;;
+*) fail_all "cannot build the L1 initramfs: $(tail -n 1 "$errors")" ;;
+esac
+
+# Budget: L1 reaches /init in ~14 s and an L2 run takes 25-45 s (acpi=off is
+# the slowest); the hard limit lets every case use its whole timeout and still
+# leaves L1 time to report.
+l1_timeout=$((60 + ${#cases[@]} * (case_timeout + 10)))
+case_list=$(IFS=,; echo "${cases[*]}")
+"$images/x86_64/run-l1.sh" --initrd "$logdir/l1-initrd.cpio" --log "$log" \
+	--timeout "$l1_timeout" \
+	--append "shapevm.cases=$case_list shapevm.case_timeout=$case_timeout"
+l1_status=$?
+run_seconds=$(( (${EPOCHREALTIME/./} - run_start) / 1000000 ))
+
+# Why a case may have printed no result: what happened to L1 as a whole.
+if [ "$l1_status" = 124 ] || [ "$l1_status" = 137 ]; then
+	l1_fate="L1 was stopped by the ${l1_timeout}s timeout"
+elif ! grep -q 'SHAPEVM_L1: init reached' "$log"; then
+	l1_fate="L1 never reached its /init (QEMU exited $l1_status)"
+elif ! grep -q 'SHAPEVM_L1: done' "$log"; then
+	l1_fate="L1 ended before its cases finished (QEMU exited $l1_status)"
+else
+	l1_fate="L1 finished without reporting it"
+fi
+
+for name in "${cases[@]}"; do
+	# A kernel message may share the console line, so match anywhere in it.
+	line=$(grep -E "SHAPEVM_RESULT: (ok|not ok) $name(:|\$)" "$log" | tail -1)
+	case $line in
+	*"SHAPEVM_RESULT: ok $name") pass "$name" ;;
+	*"SHAPEVM_RESULT: not ok $name: "*) fail "$name" "${line#*"SHAPEVM_RESULT: not ok $name: "}" ;;
+	*) fail "$name" "no result: $l1_fate" ;;
+	esac
+done
+
+# Timings, read off the host's stamps in the log: "# " lines, as TAP comments.
+l1_init=$(grep -m1 'SHAPEVM_L1: init reached' "$log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+l1_kvm=$(grep -m1 'SHAPEVM_L1: /dev/kvm ready' "$log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+echo "# L1 reached /init after ${l1_init:-?} s, /dev/kvm after ${l1_kvm:-?} s; whole run ${run_seconds} s"
+grep -o 'SHAPEVM_CASE: [a-z-]*: exit .*' "$log" | sed 's/^SHAPEVM_CASE: /# /'
+
+if [ "$failed" -gt 0 ]; then
+	echo "# console log: $log (last 40 lines follow)"
+	tail -n 40 "$log"
+fi
+finish
