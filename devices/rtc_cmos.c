@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "devices/rtc_cmos.h"
@@ -25,14 +26,44 @@ static uint8_t to_bcd(unsigned int v)
 	return ((v / 10) << 4) | (v % 10);
 }
 
+/*
+ * UTC calendar fields from seconds since the epoch, by arithmetic alone:
+ * gmtime_r would open the timezone file on first use, which the syscall
+ * filter forbids once the guest runs. Days are counted in 400-year eras
+ * starting on 1 March, so leap days fall at the end of each year.
+ */
+static void rtc_civil_time(time_t now, struct tm *tm)
+{
+	int64_t days = now / 86400, secs = now % 86400;
+	int64_t era, doe, yoe, doy, mp, year;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	tm->tm_hour = secs / 3600;
+	tm->tm_min = secs / 60 % 60;
+	tm->tm_sec = secs % 60;
+	tm->tm_wday = (int)(((days % 7) + 11) % 7);	/* 1970-01-01 was a Thursday */
+	days += 719468;					/* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	tm->tm_mday = doy - (153 * mp + 2) / 5 + 1;
+	tm->tm_mon = mp < 10 ? mp + 2 : mp - 10;
+	year = yoe + era * 400 + (tm->tm_mon < 2);
+	tm->tm_year = year - 1900;
+}
+
 static uint8_t rtc_read(struct rtc_cmos *rtc, uint8_t reg)
 {
-	time_t now = rtc->clock();
 	struct tm tm;
 
 	if (reg > RTC_YEAR && reg != RTC_CENTURY)
 		return rtc->ram[reg];
-	gmtime_r(&now, &tm);
+	rtc_civil_time(rtc->clock(), &tm);
 	switch (reg) {
 	case RTC_SECONDS:	return to_bcd(tm.tm_sec);
 	case RTC_MINUTES:	return to_bcd(tm.tm_min);

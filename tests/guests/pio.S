@@ -44,6 +44,23 @@ guest_main:
 	PUT_HEX	%rbx
 	PUTC	'\n'
 
+	/* The CMOS RTC: register A (never "update in progress"), the century. */
+	mov	$0x0a, %al
+	outb	%al, $0x70
+	xor	%eax, %eax
+	inb	$0x71, %al
+	mov	%rax, %rbx
+	PUTS	"rtc: rega="
+	PUT_HEX	%rbx
+	mov	$0x32, %al
+	outb	%al, $0x70
+	xor	%eax, %eax
+	inb	$0x71, %al
+	mov	%rax, %rbx
+	PUTS	" century="
+	PUT_HEX	%rbx
+	PUTC	'\n'
+
 	/* A string instruction: one exit carries several bytes, or several exits. */
 	lea	outs_message(%rip), %rsi
 	mov	$outs_message_len, %ecx

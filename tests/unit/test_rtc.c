@@ -88,6 +88,39 @@ START_TEST(test_cmos_ram_and_index)
 }
 END_TEST
 
+static time_t sweep_now;
+
+static time_t sweep_clock(void)
+{
+	return sweep_now;
+}
+
+static int from_bcd(uint8_t v)
+{
+	return (v >> 4) * 10 + (v & 0xf);
+}
+
+/* The arithmetic calendar agrees with libc over five centuries. */
+START_TEST(test_calendar_matches_libc)
+{
+	struct rtc_cmos rtc;
+	struct tm tm;
+
+	rtc_cmos_init(&rtc, sweep_clock);
+	for (sweep_now = 0; sweep_now < 16000000000LL; sweep_now += 7 * 86400 + 3599) {
+		gmtime_r(&sweep_now, &tm);
+		ck_assert_int_eq(from_bcd(rtc_get(&rtc, 0x00)), tm.tm_sec);
+		ck_assert_int_eq(from_bcd(rtc_get(&rtc, 0x02)), tm.tm_min);
+		ck_assert_int_eq(from_bcd(rtc_get(&rtc, 0x04)), tm.tm_hour);
+		ck_assert_int_eq(from_bcd(rtc_get(&rtc, 0x06)), tm.tm_wday + 1);
+		ck_assert_int_eq(from_bcd(rtc_get(&rtc, 0x07)), tm.tm_mday);
+		ck_assert_int_eq(from_bcd(rtc_get(&rtc, 0x08)), tm.tm_mon + 1);
+		ck_assert_int_eq(from_bcd(rtc_get(&rtc, 0x09)), tm.tm_year % 100);
+		ck_assert_int_eq(from_bcd(rtc_get(&rtc, 0x32)), (tm.tm_year + 1900) / 100);
+	}
+}
+END_TEST
+
 Suite *rtc_suite(void)
 {
 	Suite *s = suite_create("rtc");
@@ -96,6 +129,7 @@ Suite *rtc_suite(void)
 	tcase_add_test(tc, test_time_in_bcd);
 	tcase_add_test(tc, test_status_registers);
 	tcase_add_test(tc, test_cmos_ram_and_index);
+	tcase_add_test(tc, test_calendar_matches_libc);
 	suite_add_tcase(s, tc);
 	return s;
 }
