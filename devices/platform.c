@@ -98,10 +98,12 @@ static void acpi_pm_access(void *opaque, uint64_t offset, uint8_t *data,
 
 int acpi_pm_setup(struct vm *vm, const struct acpi_pm_ports *ports)
 {
-	static struct acpi_pm pm;	/* one per VM, and there is one VM */
+	struct acpi_pm *pm = vm_alloc(vm, sizeof(*pm));
 
-	pm.vm = vm;
-	pm.ports = *ports;
-	return bus_register(&vm->pio_bus, ports->base, PM_LEN, acpi_pm_access, &pm,
+	if (!pm)
+		return -ENOMEM;
+	pm->vm = vm;
+	pm->ports = *ports;
+	return bus_register(&vm->pio_bus, ports->base, PM_LEN, acpi_pm_access, pm,
 			    "acpi-pm");
 }

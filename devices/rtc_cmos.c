@@ -128,9 +128,10 @@ void rtc_cmos_init(struct rtc_cmos *rtc, time_t (*clock)(void))
 
 int rtc_cmos_setup(struct vm *vm, uint64_t port_base)
 {
-	/* One per VM; it lives as long as the process. */
-	static struct rtc_cmos rtc;
+	struct rtc_cmos *rtc = vm_alloc(vm, sizeof(*rtc));
 
-	rtc_cmos_init(&rtc, NULL);
-	return bus_register(&vm->pio_bus, port_base, 2, rtc_cmos_access, &rtc, "rtc");
+	if (!rtc)
+		return -ENOMEM;
+	rtc_cmos_init(rtc, NULL);
+	return bus_register(&vm->pio_bus, port_base, 2, rtc_cmos_access, rtc, "rtc");
 }

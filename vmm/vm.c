@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -169,14 +170,30 @@ int vm_map_memory(struct vm *vm)
 	return 0;
 }
 
+/* Zeroed memory for a device's state, freed with the VM. */
+void *vm_alloc(struct vm *vm, size_t size)
+{
+	void *p;
+
+	if (vm->nr_owned == VM_MAX_OWNED)
+		return NULL;
+	p = calloc(1, size);
+	if (p)
+		vm->owned[vm->nr_owned++] = p;
+	return p;
+}
+
 void vm_destroy(struct vm *vm)
 {
 	unsigned int i;
 
 	vcpu_destroy_all(vm);
-	/* A vCPU left running may still touch guest memory: keep it mapped. */
+	/* A vCPU left running may still touch guest memory and devices. */
 	if (vm->nr_vcpus)
 		return;
+	for (i = 0; i < vm->nr_owned; i++)
+		free(vm->owned[i]);
+	vm->nr_owned = 0;
 	for (i = 0; i < vm->nr_slots; i++)
 		munmap(vm->slots[i].host, vm->slots[i].size);
 	vm->nr_slots = 0;

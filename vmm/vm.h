@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/bus.h"
@@ -18,6 +19,7 @@
 #include "vmm/memplan.h"
 
 #define VM_MAX_SLOTS	16
+#define VM_MAX_OWNED	32
 
 struct vcpu;
 struct serial8250;
@@ -48,6 +50,10 @@ struct vm {
 
 	struct serial8250 *console_uart;
 
+	/* Device state the VM frees when it is destroyed (vm_alloc). */
+	void *owned[VM_MAX_OWNED];
+	unsigned int nr_owned;
+
 	/* Shutdown: the first request wins; stop_fd wakes the event loop. */
 	atomic_int stopping;
 	int exit_status;
@@ -64,6 +70,7 @@ int vm_create(struct vm *vm);
 int vm_map_memory(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
+void *vm_alloc(struct vm *vm, size_t size);
 void *vm_guest_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
 int vm_guest_write(struct vm *vm, uint64_t gpa, const void *src, uint64_t len);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* devices/platform: the i8042 reset line and the ACPI sleep/reset registers. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -79,6 +80,8 @@ static void fake_vm_init(struct vm *vm)
 
 static void fake_vm_destroy(struct vm *vm)
 {
+	for (unsigned int i = 0; i < vm->nr_owned; i++)
+		free(vm->owned[i]);
 	bus_destroy(&vm->pio_bus);
 	bus_destroy(&vm->mmio_bus);
 	close(vm->stop_fd);
