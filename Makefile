@@ -53,6 +53,8 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
+# Only the libraries an architecture uses are loaded (libfdt is arm64's).
+LDFLAGS += -Wl,--as-needed
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-fno-strict-aliasing -I. -I$(ARCH_DIR) -D_GNU_SOURCE \

@@ -98,6 +98,7 @@ enum {
 	OPT_CONSOLE = 0x100,
 	OPT_KVM,
 	OPT_DEBUG,
+	OPT_NO_PIT,
 };
 
 static const struct option run_options[] = {
@@ -110,6 +111,7 @@ static const struct option run_options[] = {
 	{ "kvm",	required_argument, NULL, OPT_KVM },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "debug",	no_argument,	   NULL, OPT_DEBUG },
+	{ "no-pit",	no_argument,	   NULL, OPT_NO_PIT },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -187,6 +189,9 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 		case OPT_DEBUG:
 			cfg->debug = true;
 			break;
+		case OPT_NO_PIT:
+			cfg->no_pit = true;
+			break;
 		case 'h':
 			return 1;
 		case ':':
@@ -247,6 +252,8 @@ void config_print_usage(FILE *out)
 	      "  -p, --params STRING   kernel command line\n"
 	      "      --console serial  the guest console device (default serial: ttyS0)\n"
 	      "      --kvm PATH        KVM device (default /dev/kvm)\n"
+	      "      --no-pit          no i8254 timer (x86): faster start and exit; guests\n"
+	      "                        that use ACPI never need it, acpi=off guests do\n"
 	      "  -v, --verbose         say what is being set up\n"
 	      "\n"
 	      "On the console, Ctrl-A x ends the guest.\n"

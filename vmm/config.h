@@ -26,6 +26,7 @@ struct vm_config {
 	unsigned int nr_cpus;
 	enum console_kind console;
 	const char *kvm_path;
+	bool no_pit;
 	bool verbose;
 	bool debug;
 };

@@ -121,10 +121,15 @@ static int build_machine(struct runtime *rt)
 		ret = plan_machine(vm);
 	if (!ret)
 		ret = vm_create(vm);
-	if (!ret)
-		ret = arch_vm_setup(vm);
+	/*
+	 * Memory before the irqchip: a memslot registered after it waits for
+	 * an SRCU grace period that the irqchip's creation started (measured
+	 * 6-9 ms on the boot path).
+	 */
 	if (!ret)
 		ret = vm_map_memory(vm);
+	if (!ret)
+		ret = arch_vm_setup(vm);
 	if (!ret)
 		ret = arch_kernel_load(vm);
 	if (!ret)

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the benchmarks and keep their tables (`make bench` calls this).
+#
+#   SHAPEVM=/abs/shapevm [SHAPEVM_STATIC=/abs/shapevm-static] GUESTS=/abs/dir \
+#   [RUNS=N] bash bench/run.sh [BENCHMARK...]
+#
+# BENCHMARK is one of those listed in BENCHMARKS below (default: all).  The
+# tables go to stdout and to build/bench/results-<date>.txt, with
+# build/bench/results.txt a copy of the latest.  Exits non-zero if a
+# benchmark failed (a guest that printed the wrong thing counts).
+set -u
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+export BENCH_OUT=${BENCH_OUT:-$ROOT/build/bench}
+
+# Each benchmark is a script, bench/NAME or bench/NAME/run.sh, run with bash
+# and the environment above; it prints its tables and exits non-zero if
+# it failed.
+#   boot-micro   the hello guest: shapevm, QEMU microvm and the floor VMM
+#   boot-costs   where shapevm's time goes in that boot
+#   boot-linux   (to come) a Linux bzImage + initramfs to the first line and
+#                to power-off: add its name here once it has a script.
+BENCHMARKS=(boot-micro boot-costs)
+
+usage() {
+	echo "usage: SHAPEVM=... [SHAPEVM_STATIC=...] GUESTS=... bash $0 [${BENCHMARKS[*]}]" >&2
+	exit 2
+}
+
+if [ -z "${SHAPEVM:-}" ] || [ -z "${GUESTS:-}" ]; then
+	usage
+fi
+selected=("$@")
+[ ${#selected[@]} -gt 0 ] || selected=("${BENCHMARKS[@]}")
+for name in "${selected[@]}"; do
+	[[ " ${BENCHMARKS[*]} " == *" $name "* ]] || {
+		echo "run.sh: no benchmark named $name" >&2
+		usage
+	}
+done
+
+mkdir -p "$BENCH_OUT" || exit 1
+results=$BENCH_OUT/results-$(date +%Y%m%d-%H%M%S).txt
+status=0
+{
+	echo "shapevm $(cat "$ROOT/VERSION" 2>/dev/null), $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo 'no git')"
+	echo "SHAPEVM=$SHAPEVM"
+	echo "SHAPEVM_STATIC=${SHAPEVM_STATIC:-}"
+	for name in "${selected[@]}"; do
+		echo
+		echo "=== $name"
+		script=$BENCH_DIR/$name
+		[ -d "$script" ] && script=$script/run.sh
+		bash "$script" 2>&1 || {
+			echo "=== $name FAILED"
+			status=1
+		}
+	done
+	exit $status
+} | tee "$results"
+status=${PIPESTATUS[0]}
+cp "$results" "$BENCH_OUT/results.txt"
+echo "results: $results"
+exit "$status"
