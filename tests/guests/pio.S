@@ -61,6 +61,17 @@ guest_main:
 	PUT_HEX	%rbx
 	PUTC	'\n'
 
+	/*
+	 * Port 0x61 is the in-kernel PIT's speaker gate: never 0xff while a
+	 * PIT exists (bits 6-7 read 0), all ones when there is none.
+	 */
+	xor	%eax, %eax
+	inb	$0x61, %al
+	mov	%rax, %rbx
+	PUTS	"pit: port61="
+	PUT_HEX	%rbx
+	PUTC	'\n'
+
 	/* A string instruction: one exit carries several bytes, or several exits. */
 	lea	outs_message(%rip), %rsi
 	mov	$outs_message_len, %ecx

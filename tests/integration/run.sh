@@ -627,6 +627,16 @@ check_mmio() {
 	return 0
 }
 
+# The PIT exists by default: its speaker port never reads all ones.
+check_pit_present() {
+	local value
+
+	value=$(sed -n 's/^pit: port61=//p' "$work/$1.out")
+	[ -n "$value" ] && [ "$value" != 0xff ] && return 0
+	why="port 0x61 read '${value:-nothing}': no in-kernel PIT"
+	return 1
+}
+
 test_pio() {
 	local cases=("pio: writes to an unassigned port" "pio: unassigned ports read all ones; the RTC answers"
 		"pio: rep outsb to COM1" "pio: MMIO to the hole reads all ones or 0, writes vanish"
@@ -649,7 +659,8 @@ test_pio() {
 	verdict "${cases[0]}"
 	check_sanitizers "$run" &&
 		check_line "$run" "pio: in8=0xff in16=0xffff in32=0xffffffff" &&
-		check_line "$run" "rtc: rega=0x26 century=0x20"
+		check_line "$run" "rtc: rega=0x26 century=0x20" &&
+		check_pit_present "$run"
 	verdict "${cases[1]}"
 	check_sanitizers "$run" && check_line "$run" "pio: rep outsb ok"
 	verdict "${cases[2]}"
@@ -907,6 +918,7 @@ test_cli() {
 test_cli
 boot_case "hello: prints and powers off, exit 0" hello 0 "hello from shapevm"
 boot_case "hello with 2 vCPUs: exit 0" hello 0 "hello from shapevm" -c 2
+boot_case "--no-pit: no PIT behind port 0x61, exit 0" pio 0 "pit: port61=0xff" --no-pit
 # As under CI: no standard input at all, so fd 0 is free for shapevm's
 # first open().
 stdin_file=closed boot_case "hello with stdin closed: exit 0" hello 0 \
