@@ -913,6 +913,32 @@ test_cli() {
 	truncate -s 32M "$big"
 	cli_case "initrd bigger than RAM: exit 1" 1 "$big|initrd$kvm_alt" -- \
 		run -k "$hello" -m 16M -i "$big"
+	test_kvm_permission
+}
+
+# No permission on the KVM device: as root, drop to nobody to see it.
+test_kvm_permission() {
+	local case="no permission on /dev/kvm: exit 1" kvm_mode
+
+	if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
+		skip "$case" "needs root and setpriv to become another user"
+		return
+	fi
+	kvm_mode=$(stat -c %a /dev/kvm 2>/dev/null)
+	if [ -z "$kvm_mode" ] || [ "${kvm_mode: -1}" -ge 6 ]; then
+		skip "$case" "/dev/kvm is missing or open to everyone (mode ${kvm_mode:-none})"
+		return
+	fi
+	cli_number=$((cli_number + 1))
+	run=cli-$cli_number
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		timeout -k 2 "$RUN_TIMEOUT" "$SHAPEVM" run -k "$hello" \
+		</dev/null >"$work/$run.raw" 2>"$work/$run.err"
+	status=$?
+	tr -d '\r' <"$work/$run.raw" >"$work/$run.out"
+	check_sanitizers "$run" && check_status "$run" 1 &&
+		check_error_line "$run" && check_mentions "$run" /dev/kvm permission
+	verdict "$case"
 }
 
 test_cli
