@@ -83,7 +83,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/unit-tests
 
-.PHONY: all check check-unit check-integration check-l1 demo bench install \
+.PHONY: all check check-unit check-integration check-cross check-l1 demo bench install \
 	deps clean guests static
 
 all: $(SHAPEVM)
@@ -121,7 +121,15 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory check-unit
 	$(Q)$(MAKE) --no-print-directory check-integration
+	$(Q)$(MAKE) --no-print-directory check-cross
 	$(Q)$(MAKE) --no-print-directory check-l1
+
+# The other architecture must keep building (the arm64 boot path is to come).
+check-cross:
+ifeq ($(HOST_ARCH),x86_64)
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 SAN= all
+	$(Q)echo "ok - make ARCH=arm64 builds build/arm64/shapevm"
+endif
 
 check-unit: $(UNIT_BIN)
 	$(Q)CK_DEFAULT_TIMEOUT=30 $(UNIT_BIN)
