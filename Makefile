@@ -39,13 +39,13 @@ BUILD := build/$(ARCH)$(if $(SYSROOT),,$(if $(STATIC),-static))$(if $(SAN),-san)
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs = $(or $(shell $(PKG_CONFIG) $(if $(STATIC),--static) --libs $(1) 2>/dev/null),$(2))
 
-LIB_CFLAGS := $(call pc_cflags,libfdt libcap-ng libseccomp)
+LIB_CFLAGS := $(call pc_cflags,libfdt libcap-ng)
 ifdef SYSROOT
 LIB_CFLAGS += -isystem $(SYSROOT)/usr/include
 LDFLAGS += -L$(SYSROOT)/usr/lib/$(CROSS_TRIPLE)
 endif
-LIBS := $(call pc_libs,libfdt,-lfdt) $(call pc_libs,libcap-ng,-lcap-ng) \
-	$(call pc_libs,libseccomp,-lseccomp) -lpthread
+# libseccomp is used at build time (vmm/gen/seccomp_gen.c), not linked.
+LIBS := $(call pc_libs,libfdt,-lfdt) $(call pc_libs,libcap-ng,-lcap-ng) -lpthread
 CHECK_CFLAGS := $(call pc_cflags,check)
 CHECK_LIBS := $(call pc_libs,check,-lcheck -lsubunit -lm -lrt -lpthread)
 
@@ -92,6 +92,23 @@ $(BUILD)/%.o: %.c | $(SYSROOT_STAMP)
 	$(call quiet,CC,$<)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%.o: CFLAGS += $(CHECK_CFLAGS)
+
+# The syscall filter is compiled to BPF at build time, by a tool that runs
+# on the build machine and uses the build machine's libseccomp.
+HOSTCC ?= gcc
+SECCOMP_ARCH := $(if $(filter arm64,$(ARCH)),aarch64,x86_64)
+SECCOMP_GEN := $(BUILD)/gen/seccomp_gen
+SECCOMP_BPF := $(BUILD)/gen/seccomp_bpf.h
+
+$(SECCOMP_GEN): vmm/gen/seccomp_gen.c vmm/seccomp_policy.h
+	$(call quiet,HOSTCC,$@)mkdir -p $(dir $@) && $(HOSTCC) -O2 -Wall -Wextra -Werror -I. \
+		-o $@ $< $(shell pkg-config --cflags --libs libseccomp 2>/dev/null || echo -lseccomp)
+
+$(SECCOMP_BPF): $(SECCOMP_GEN)
+	$(call quiet,GEN,$@)$(SECCOMP_GEN) $(SECCOMP_ARCH) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/vmm/seccomp.o: $(SECCOMP_BPF)
+$(BUILD)/vmm/seccomp.o: CFLAGS += -I$(BUILD)/gen
 
 $(CORE_LIB): $(CORE_OBJS)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^

@@ -6,10 +6,12 @@
  * handler names the syscall so a missing entry is easy to find.
  */
 #include <errno.h>
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "vmm/exitcode.h"
@@ -17,22 +19,8 @@
 #include "vmm/seccomp.h"
 #include "vmm/util.h"
 
-static const char *const allowed_syscalls[] = {
-	/* device and console I/O */
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv",
-	"pwritev", "lseek", "ioctl", "close", "fsync", "fdatasync", "fstat",
-	"newfstatat", "fallocate",
-	/* the event loop */
-	"epoll_wait", "epoll_pwait", "epoll_ctl", "ppoll", "poll",
-	/* memory */
-	"mmap", "munmap", "mprotect", "madvise", "brk", "mremap",
-	/* threads, signals, time */
-	"futex", "clone", "clone3", "set_robust_list", "rseq", "exit", "exit_group",
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "tgkill",
-	"tkill", "getpid", "gettid", "sched_yield", "sched_getaffinity", "prctl",
-	"nanosleep", "clock_nanosleep", "clock_gettime", "gettimeofday",
-	"restart_syscall", "getrandom",
-};
+/* seccomp_bpf[]: vmm/seccomp_policy.h compiled by vmm/gen/seccomp_gen.c. */
+#include "seccomp_bpf.h"
 
 static void seccomp_violation(int sig, siginfo_t *info, void *context)
 {
@@ -50,45 +38,32 @@ static void seccomp_violation(int sig, siginfo_t *info, void *context)
 	_exit(EXIT_VMM_ERROR);
 }
 
+/* Needs PR_SET_NO_NEW_PRIVS set before (privilege_drop does). */
 int seccomp_install(void)
 {
 	struct sigaction sa = {
 		.sa_sigaction = seccomp_violation,
 		.sa_flags = SA_SIGINFO,
 	};
-	scmp_filter_ctx ctx;
-	int ret = 0;
+	struct sock_fprog prog = {
+		.len = ARRAY_SIZE(seccomp_bpf),
+		.filter = (struct sock_filter *)seccomp_bpf,
+	};
 
 #if defined(__SANITIZE_ADDRESS__)
 	/* The sanitizers' runtimes (leak checking at exit) need far more. */
 	log_debug("seccomp: not installed in a sanitizer build");
+	(void)sa;
+	(void)prog;
 	return 0;
-#endif
+#else
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) < 0)
 		return -errno;
-	ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (!ctx) {
-		log_error("seccomp_init failed");
-		return -ENOMEM;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+		log_error("seccomp: cannot load the filter: %s", strerror(errno));
+		return -errno;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(allowed_syscalls); i++) {
-		int nr = seccomp_syscall_resolve_name(allowed_syscalls[i]);
-
-		/* Not every architecture has every call (epoll_wait on arm64). */
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-		if (ret) {
-			log_error("seccomp: cannot allow %s: %s",
-				  allowed_syscalls[i], strerror(-ret));
-			goto out;
-		}
-	}
-	ret = seccomp_load(ctx);
-	if (ret)
-		log_error("seccomp: cannot load the filter: %s", strerror(-ret));
-out:
-	seccomp_release(ctx);
-	return ret;
+	return 0;
+#endif
 }

@@ -740,6 +740,46 @@ signal_case() {
 	verdict "$case"
 }
 
+# privilege_case CASE: while a guest runs, shapevm holds no capabilities,
+# cannot gain any (NoNewPrivs) and runs under its seccomp filter (mode 2;
+# sanitizer builds leave the filter out, their runtimes need more calls).
+privilege_case() {
+	local case=$1 pid i status_file want_seccomp=2
+
+	need_guest "$case" spin || return
+	run=privilege
+	grep -q __asan_init "$SHAPEVM" 2>/dev/null && want_seccomp=0
+	"$SHAPEVM" run -k "$(guest_path spin)" </dev/null \
+		>"$work/$run.raw" 2>"$work/$run.err" &
+	pid=$!
+	for ((i = 0; i < RUN_TIMEOUT * 20; i++)); do
+		grep -q 'spin: spinning forever' "$work/$run.raw" 2>/dev/null && break
+		sleep 0.05
+	done
+	status_file=$work/$run.status
+	cat "/proc/$pid/status" >"$status_file" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+	status=$?
+	: >"$work/$run.out"
+	if ! grep -q 'spin: spinning forever' "$work/$run.raw"; then
+		why="the guest never printed its line"
+		false
+	elif ! grep -qE '^CapEff:[[:space:]]+0+$' "$status_file"; then
+		why="capabilities left: $(grep CapEff "$status_file")"
+		false
+	elif ! grep -qE '^NoNewPrivs:[[:space:]]+1$' "$status_file"; then
+		why="NoNewPrivs is not set"
+		false
+	elif ! grep -qE "^Seccomp:[[:space:]]+$want_seccomp\$" "$status_file"; then
+		why="$(grep '^Seccomp:' "$status_file"), want $want_seccomp"
+		false
+	else
+		check_status "$run" 143
+	fi
+	verdict "$case"
+}
+
 # stuck_output_case CASE: the guest floods a pipe nobody reads, so its vCPU
 # blocks writing to stdout; SIGTERM must still end shapevm, with 143.
 stuck_output_case() {
@@ -958,6 +998,7 @@ test_pio
 signal_case "SIGTERM: exit 143 within ${SIGNAL_DEADLINE} s" TERM 143
 signal_case "SIGINT: exit 130 within ${SIGNAL_DEADLINE} s" INT 130
 stuck_output_case "SIGTERM with stdout blocked: exit 143 within ${SIGNAL_DEADLINE} s"
+privilege_case "while the guest runs: no capabilities, NoNewPrivs, seccomp filter"
 
 summary="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || summary+=", $skipped skipped"
