@@ -9,14 +9,16 @@
  * never count as guest output. What it prints goes to the -o FILE as it
  * comes. One line goes to stdout:
  *
- *   first_ms=F marker_ms=M exit_ms=X status=S maxrss_kib=R bytes=B
+ *   first_ms=F marker_ms=M exit_ms=X status=S maxrss_kib=R user_ms=U sys_ms=K bytes=B
  *
  * all times from just before fork(): F to the first byte on the console,
  * M to the read that completed MARKER (default "SHAPEVM_STATUS="), X to the
  * moment the process ended (its pidfd became readable). A time never
  * reached prints as "-". S is the exit status, 128+N for signal N; when
  * the -t limit (default 120 s) passes, the VMM gets SIGTERM, 5 s later
- * SIGKILL, and the line ends with "timed_out=1". R is wait4's ru_maxrss.
+ * SIGKILL, and the line ends with "timed_out=1". R is wait4's ru_maxrss,
+ * U and K its CPU time in user mode (for a KVM VMM that includes the time
+ * its vCPUs ran the guest) and in the kernel.
  * -s adds "t0_ns=N", the start on CLOCK_MONOTONIC, to place events that
  * the kernel's tracer stamped with its "mono" clock on the same time line.
  *
@@ -85,6 +87,11 @@ static const char *ms(int64_t t, int64_t t0, char *buf, size_t size)
 		return "-";
 	snprintf(buf, size, "%.1f", (double)(t - t0) / 1e6);
 	return buf;
+}
+
+static double timeval_ms(const struct timeval *tv)
+{
+	return tv->tv_sec * 1e3 + tv->tv_usec / 1e3;
 }
 
 /*
@@ -230,11 +237,12 @@ int main(int argc, char **argv)
 			perror("boot-clock: write");
 	}
 
-	printf("first_ms=%s marker_ms=%s exit_ms=%s status=%d maxrss_kib=%ld bytes=%zu",
+	printf("first_ms=%s marker_ms=%s exit_ms=%s status=%d maxrss_kib=%ld user_ms=%.1f sys_ms=%.1f bytes=%zu",
 	       ms(first, t0, b1, sizeof(b1)), ms(marker_at, t0, b2, sizeof(b2)),
 	       ms(exited, t0, b3, sizeof(b3)),
 	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-	       ru.ru_maxrss, bytes);
+	       ru.ru_maxrss, timeval_ms(&ru.ru_utime), timeval_ms(&ru.ru_stime),
+	       bytes);
 	if (show_t0)
 		printf(" t0_ns=%lld", (long long)t0);
 	printf("%s\n", timed_out ? " timed_out=1" : "");

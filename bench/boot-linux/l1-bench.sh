@@ -21,6 +21,8 @@
 # guest printed SHAPEVM_STATUS=0 (its /init ran "true").
 set -u
 
+# Written by run.sh into the image; it sets the BENCH_* variables.
+# shellcheck source=/dev/null
 . /bench/bench.env
 
 kernel=$SHAPEVM_GUEST_KERNEL
@@ -43,18 +45,41 @@ boot() {
 			-p "$guest_cmdline"
 		;;
 	qemu-*)
-		# $BENCH_QEMU_ARGS holds several words on purpose.
+		# qemu-MACHINE[@FIRMWARE]: -M MACHINE, and -bios FIRMWARE if given.
+		machine=${vmm#qemu-}
+		firmware=
+		case $machine in
+		*@*) firmware="-bios ${machine#*@}" machine=${machine%%@*} ;;
+		esac
+		# $BENCH_QEMU_ARGS and $firmware hold several words on purpose.
 		# shellcheck disable=SC2086
-		set -- /usr/bin/qemu-system-x86_64 -M "${vmm#qemu-}" $BENCH_QEMU_ARGS \
+		set -- /usr/bin/qemu-system-x86_64 -M "$machine" $firmware $BENCH_QEMU_ARGS \
 			-m "$BENCH_MEM" -smp "$cpus" -kernel "$kernel" -initrd "$initrd" \
 			-append "$guest_cmdline"
 		;;
 	esac
+	# Every run starts from the same L1. Without the scrub, each boot after
+	# L1's first paid about 5 s more kernel time for the same 50-65 huge
+	# page faults: the pages a VM gets are those the last VM freed, which
+	# held guest code TCG had translated, and TCG makes the first write to
+	# such a page slow (it drops the translations). Writing BENCH_SCRUB of
+	# memory here, outside the clock, pays that for whoever runs next. No
+	# page cache is left either, and free memory is compacted.
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	dd if=/dev/zero of=/dev/null bs="$BENCH_SCRUB" count=1 2>/dev/null
+	echo 1 >/proc/sys/vm/compact_memory
+	cp /proc/vmstat /tmp/vmstat.before
 	# $clock_flags is empty or one flag.
 	# shellcheck disable=SC2086
 	timing=$(/bench/boot-clock $clock_flags -t "$BENCH_TIMEOUT" -o /tmp/console \
 		-e /tmp/stderr -- "$@")
 	tr -d '\r' </tmp/console >/tmp/console.txt
+	# What L1's memory management did meanwhile: huge pages the faults got
+	# or did not, compaction stalls, page faults.
+	vmstat=$(awk 'NR == FNR { before[$1] = $2; next }
+		$1 ~ /^(thp_fault_alloc|thp_fault_fallback|compact_stall|compact_fail|pgfault)$/ {
+			printf "%s=%d ", $1, $2 - before[$1] }' /tmp/vmstat.before /proc/vmstat)
 }
 
 # judge: why the last run does not count, or nothing when it does.
@@ -94,7 +119,6 @@ trace_setup() {
 # variables first); they are removed in reverse. The named ones are the
 # tables printed; the name is the table's.
 trace_triggers() {
-	ram_end=$(($(echo "$BENCH_MEM" | tr -d M) * 1024 * 1024))
 	cat <<-EOF
 	kvm/kvm_exit|hist:keys=vcpu_id:t_exit=common_timestamp,why=exit_reason,i1=info1,i2=info2
 	kvm/kvm_entry|hist:keys=vcpu_id:dt=common_timestamp-\$t_exit:onmatch(kvm.kvm_exit).trace(l2_exit,\$why,\$i1,\$i2,\$dt)
@@ -105,8 +129,8 @@ trace_triggers() {
 	kvm/kvm_msr|hist:name=msr:keys=ecx.hex,write:sort=hitcount.descending
 	synthetic/l2_exit|hist:name=exit_time:keys=reason.hex:vals=hitcount,ns:sort=ns.descending
 	synthetic/l2_exit|hist:name=io_time:keys=info1.hex:vals=hitcount,ns:sort=ns.descending if reason == 0x7b
-	synthetic/l2_exit|hist:name=npf_mmio_time:keys=info2.hex:vals=hitcount,ns:sort=ns.descending if reason == 0x400 && info2 >= $ram_end
-	synthetic/l2_exit|hist:name=npf_ram_time:keys=info1.hex:vals=hitcount,ns:sort=ns.descending if reason == 0x400 && info2 < $ram_end
+	synthetic/l2_exit|hist:name=npf_time:keys=info1.hex:vals=hitcount,ns:sort=ns.descending if reason == 0x400
+	synthetic/l2_exit|hist:name=npf_rsvd_time:keys=info2.hex:vals=hitcount,ns:sort=ns.descending if reason == 0x400 && info1 & 8
 	EOF
 }
 
@@ -176,6 +200,7 @@ trace_report() {
 			key = $0; sub(/^\{ */, "", key); sub(/ *\}.*/, "", key)
 			# "port: 3f8, rw: 1" -> "3f8/1"
 			gsub(/[a-z_0-9]+: */, "", key); gsub(/, */, "/", key); gsub(/ /, "", key)
+			split(key, part, "/")
 			if (table == "exit" || table == "exit_time") {
 				code = hexval(key)
 				key = (code in name ? name[code] : "?") "(0x" key ")"
@@ -183,6 +208,29 @@ trace_report() {
 				# IOIO exit info1: port in bits 31:16, bit 0 set for IN.
 				code = hexval(key)
 				key = sprintf("0x%x/%s", int(code / 65536) % 65536, code % 2 ? "in" : "out")
+			} else if (table == "pio") {
+				key = "0x" part[1] "/" (part[2] == 1 ? "out" : "in")
+			} else if (table == "mmio") {
+				key = "0x" part[1] "/" (part[2] == 2 ? "write" : part[2] == 1 ? "read" : "read-to-vmm")
+			} else if (table == "msr") {
+				key = "0x" part[1] "/" (part[2] == 1 ? "write" : "read")
+			} else if (table == "npf_rsvd_time") {
+				key = "0x" key
+			} else if (table == "npf_time") {
+				# The nested page fault error code: bit 0 present, 1 write,
+				# 3 reserved bits (an MMIO page KVM has marked), 4 fetch,
+				# 32 a final guest-physical access, 33 a guest page table walk.
+				code = hexval(key)
+				low = code % 65536
+				what = int(low / 16) % 2 ? "fetch" : int(low / 2) % 2 ? "write" : "read"
+				if (low % 2) what = what "+present"
+				if (int(low / 8) % 2) what = what "+mmio"
+				if (int(code / 8589934592) % 2) what = what "+pt-walk"
+				key = what "(0x" key ")"
+			} else if (table == "userspace") {
+				split("exception io hypercall debug hlt mmio irq_window shutdown fail_entry intr set_tpr tpr_access", kvm_exit_name, " ")
+				kvm_exit_name[0] = "unknown"
+				key = (key in kvm_exit_name ? kvm_exit_name[key] : "reason-" key) "(" key ")"
 			}
 			hits = $0; sub(/.*hitcount: */, "", hits); sub(/ .*/, "", hits)
 			ns = ""
@@ -207,6 +255,13 @@ look() {
 	boot "$vmm" "$cpus" -s
 	show_console "$vmm"
 	say "look vmm=$vmm cpus=$cpus $timing"
+	say "info vmm=$vmm cpus=$cpus n=0 l1_vmstat: $vmstat"
+	# The guest kernel's own clock on its first console line ("[    0.93]
+	# PCI: ..."): exec to first byte, less this, is about when that clock
+	# started, so what came before it (the VMM's setup, the bzImage's
+	# decompressor) can be told from the kernel's boot.
+	stamp=$(sed -n '1s/^\[ *\([0-9]*\.[0-9]*\)\].*/\1/p' /tmp/console.txt)
+	[ -z "$stamp" ] || say "info vmm=$vmm cpus=$cpus guest_clock_at_first_line_s=$stamp"
 	why=$(judge)
 	[ -z "$why" ] || say "fail vmm=$vmm cpus=$cpus n=0 $why"
 	[ "$traced" = 0 ] || trace_report "$vmm" "$cpus" "$(echo "$timing" | sed -n 's/.*t0_ns=\([0-9]*\).*/\1/p')"
@@ -218,6 +273,7 @@ timed() {
 	why=$(judge)
 	if [ -z "$why" ]; then
 		say "run vmm=$1 cpus=$2 n=$3 $timing ok=1"
+		say "info vmm=$1 cpus=$2 n=$3 l1_vmstat: $vmstat"
 	else
 		say "run vmm=$1 cpus=$2 n=$3 $timing ok=0"
 		say "fail vmm=$1 cpus=$2 n=$3 $why"

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the initramfs of the emulated x86_64 L1 host:
 #
-#   build-l1-initramfs.sh OUT SHAPEVM_STATIC GUEST_KERNEL GUEST_INITRD CASES
+#   build-l1-initramfs.sh OUT SHAPEVM_STATIC GUEST_KERNEL GUEST_INITRD CASES [EXTRA]
 #
 # OUT holds busybox-static, l1-init.sh as /init, KVM's modules (l1-modules.txt
 # and their dependencies, from the kernel build.sh unpacked), the static VMM
 # as /shapevm, the guest as /guest/bzImage and /guest/initrd.cpio.gz, and
 # CASES (a busybox sh script) as /cases.sh. See l1-init.sh for how it runs.
+# EXTRA, a directory, is copied over the image's root last: what a user of
+# the image brings along (bench/boot-linux adds QEMU, stage-qemu.sh, and its
+# timing helper).
 #
 # It is left uncompressed: the kernel and the guest initramfs inside are
 # compressed already, and L1 unpacks a plain cpio faster under TCG.
@@ -21,11 +24,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 say() { echo "build-l1-initramfs: $*" >&2; }
 
-if [ $# -ne 5 ]; then
-	echo "usage: build-l1-initramfs.sh OUT SHAPEVM_STATIC GUEST_KERNEL GUEST_INITRD CASES" >&2
+if [ $# -ne 5 ] && [ $# -ne 6 ]; then
+	echo "usage: build-l1-initramfs.sh OUT SHAPEVM_STATIC GUEST_KERNEL GUEST_INITRD CASES [EXTRA]" >&2
 	exit 2
 fi
-out=$1 vmm=$2 guest_kernel=$3 guest_initrd=$4 cases=$5
+out=$1 vmm=$2 guest_kernel=$3 guest_initrd=$4 cases=$5 extra=${6:-}
 
 # check_static_x86_64 FILE: L1 has no libc and no dynamic loader, so the VMM
 # must be a static x86-64 ELF. Read the ELF header rather than trusting
@@ -47,6 +50,7 @@ check_static_x86_64() {
 for file in "$vmm" "$guest_kernel" "$guest_initrd" "$cases"; do
 	[ -f "$file" ] || { say "$file: no such file"; exit 1; }
 done
+[ -z "$extra" ] || [ -d "$extra" ] || { say "$extra: no such directory"; exit 1; }
 why=$(check_static_x86_64 "$vmm") || { say "$vmm: $why"; exit 1; }
 for tool in cpio od; do
 	command -v "$tool" >/dev/null || { say "missing tool: $tool"; exit 3; }
@@ -67,6 +71,7 @@ if ! { mkdir -p "$stage/guest" "$(dirname "$out")" &&
 	cp "$guest_kernel" "$stage/guest/bzImage" &&
 	cp "$guest_initrd" "$stage/guest/initrd.cpio.gz" &&
 	install -m 0755 "$cases" "$stage/cases.sh" &&
+	{ [ -z "$extra" ] || cp -a "$extra/." "$stage/"; } &&
 	initramfs_pack "$stage" "$out" cat; }; then
 	say "cannot build $out"
 	exit 1
