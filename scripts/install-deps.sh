@@ -3,23 +3,24 @@
 # Idempotent: installs only what is missing. As root it runs apt-get; as
 # anyone else it prints the apt-get line and fails, so nothing half-works.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 pkgs=(gcc make pkg-config libc6-dev linux-libc-dev
       libfdt-dev libcap-ng-dev check libseccomp-dev binutils)
 # Test guests and the emulated L1 host list their own needs.
-for list in guest-images/packages.txt; do
-	[ -f "$list" ] || continue
+list=guest-images/packages.txt
+if [ -f "$list" ]; then
 	while read -r p _; do
 		case "$p" in ''|\#*) continue ;; esac
 		pkgs+=("$p")
 	done <"$list"
-done
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
-	[ "$status" = installed ] || missing+=("$p")
+	# One line per installed architecture (amd64 and arm64 may both be).
+	dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
+		grep -qx installed || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
