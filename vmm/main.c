@@ -150,7 +150,7 @@ static int build_machine(struct runtime *rt)
 
 static int run_command(int argc, char **argv)
 {
-	struct runtime rt = { .signal_fd = -1 };
+	struct runtime rt = { .signal_fd = -1, .console.space_fd = -1 };
 	struct config_error cerr;
 	struct vm_config cfg;
 	int ret, status = EXIT_VMM_ERROR;
@@ -189,9 +189,8 @@ static int run_command(int argc, char **argv)
 		goto out;
 	if (console_enter_raw(&rt.console))
 		log_warn("cannot put the terminal in raw mode: %s", strerror(errno));
-	if (vcpu_start_all(&rt.vm)) {
+	if (vcpu_start_all(&rt.vm))
 		vm_request_stop(&rt.vm, EXIT_VMM_ERROR, NULL);
-	}
 	if (loop_run(&rt.loop))
 		vm_request_stop(&rt.vm, EXIT_VMM_ERROR, NULL);
 	vcpu_join_all(&rt.vm);
@@ -199,11 +198,10 @@ static int run_command(int argc, char **argv)
 out:
 	console_restore();
 	vm_destroy(&rt.vm);
-	serial8250_destroy(rt.vm.console_uart);
 	loop_destroy(&rt.loop);
 	if (rt.signal_fd >= 0)
 		close(rt.signal_fd);
-	if (rt.console.space_fd > 0)
+	if (rt.console.space_fd >= 0)
 		close(rt.console.space_fd);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "devices/serial8250.h"
 #include "vmm/log.h"
 #include "vmm/util.h"
 #include "vmm/vcpu.h"
@@ -200,6 +201,8 @@ void vm_destroy(struct vm *vm)
 	/* A vCPU left running may still touch guest memory and devices. */
 	if (vm->nr_vcpus)
 		return;
+	serial8250_destroy(vm->console_uart);
+	vm->console_uart = NULL;
 	for (i = 0; i < vm->nr_owned; i++)
 		free(vm->owned[i]);
 	vm->nr_owned = 0;
