@@ -14,7 +14,7 @@ int main(void)
 		config_suite, memplan_suite, e820_suite, bzimage_suite,
 		mptable_suite, acpi_suite, serial8250_suite, bus_suite,
 		irq_suite, console_suite, platform_suite, cpu_suite,
-		aml_suite, rtc_suite,
+		aml_suite, rtc_suite, hostres_suite, planjson_suite,
 	};
 	SRunner *runner = srunner_create(NULL);
 	int failed;

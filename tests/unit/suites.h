@@ -23,5 +23,7 @@ Suite *platform_suite(void);
 Suite *cpu_suite(void);
 Suite *aml_suite(void);
 Suite *rtc_suite(void);
+Suite *hostres_suite(void);
+Suite *planjson_suite(void);
 
 #endif
