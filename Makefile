@@ -72,8 +72,9 @@ Q := @
 quiet = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
+# Every build has every arch's planner constraints (arch/*/plan.c).
 CORE_SRCS := $(filter-out vmm/main.c,$(wildcard vmm/*.c)) \
-	$(wildcard $(ARCH_DIR)/*.c) $(wildcard devices/*.c)
+	$(sort $(wildcard $(ARCH_DIR)/*.c) $(wildcard arch/*/plan.c)) $(wildcard devices/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/vmm/main.o
 CORE_LIB := $(BUILD)/libshapevm.a

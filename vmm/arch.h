@@ -22,8 +22,13 @@ struct arch_uart {
 	unsigned int gsi;
 };
 
-/* The architecture's fixed layout and the host's address width. kvm_fd may be -1. */
-int arch_plan_constraints(int kvm_fd, struct plan_constraints *cons);
+/* "x86_64" or "arm64": the architecture this shapevm runs guests of. */
+const char *arch_name(void);
+/*
+ * The guest physical address width KVM allows (x86: CPUID phys-bits; arm64:
+ * KVM_CAP_ARM_VM_IPA_SIZE), or 0 when unknown. kvm_fd may be -1.
+ */
+unsigned int arch_host_addr_bits(int kvm_fd);
 
 /* KVM capabilities the architecture needs, checked before anything is built. */
 int arch_check_host(struct vm *vm);

@@ -95,10 +95,10 @@ static int plan_machine(struct vm *vm)
 	struct plan_error err;
 	int ret;
 
-	ret = arch_plan_constraints(vm->kvm_fd, &cons);
-	if (ret)
-		return ret;
-	ret = memplan_build(&req, &cons, &vm->plan, &err);
+	ret = memplan_arch_constraints(arch_name(), &req,
+				       arch_host_addr_bits(vm->kvm_fd), &cons, &err);
+	if (!ret)
+		ret = memplan_build(&req, &cons, NULL, &vm->plan, &err);
 	if (ret) {
 		log_error("no memory plan: %s", err.msg);
 		return ret;

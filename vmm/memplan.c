@@ -1,16 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * RAM is laid into the gaps the fixed regions leave, lowest address first,
- * so a plan is deterministic and low memory (which every boot protocol
- * needs) is filled before high memory.
+ * The planner. In order: the address limit (KVM's and every host's width),
+ * the host regions RAM and BAR windows must avoid, the IOVA ranges RAM must
+ * stay in, the MSI doorbell frame, the other platform frames, RAM lowest
+ * address first, the windows above RAM, and finally the holes the guest is
+ * told about. Every step is a sorted-span sweep, so 100,000 host regions
+ * plan in milliseconds, and nothing depends on input order: the same facts
+ * give the same plan byte for byte (rule: deterministic).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/hostres.h"
 #include "vmm/memplan.h"
+#include "vmm/span.h"
 #include "vmm/util.h"
+
+/* Tag of a span that lies outside a host's IOVA ranges. */
+#define TAG_OUTSIDE_IOVA	(SPAN_NO_TAG - 1)
+
+struct planner {
+	const struct plan_request *req;
+	const struct plan_constraints *cons;
+	const struct host_facts *facts;
+	struct vm_plan *plan;
+	struct plan_error *err;
+	uint64_t limit;
+	char limit_why[96];
+	struct span_list hard;		/* RAM and BAR windows keep off these */
+	struct span_list strict;	/* hard, minus direct-relaxable regions */
+	struct span_list relaxable;	/* direct-relaxable, when kept out */
+	struct span_list iova;		/* where every host's IOMMU can map */
+	uint64_t iova_end;		/* end of the last common IOVA range */
+	int iova_host;			/* host whose IOVA ranges end first, or -1 */
+	struct plan_region placed[PLAN_MAX_FRAMES + 64];
+	size_t nr_placed;
+};
 
 static int plan_fail_with(int ret, struct plan_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -29,28 +56,190 @@ static int plan_fail_with(int ret, struct plan_error *err, const char *fmt, ...)
 #define plan_fail(err, ...)	plan_fail_with(-ENOSPC, err, __VA_ARGS__)
 #define plan_invalid(err, ...)	plan_fail_with(-EINVAL, err, __VA_ARGS__)
 
-const char *memplan_kind_name(enum plan_kind kind)
+static const char *host_name(const struct host_facts *facts, unsigned int host)
 {
-	switch (kind) {
-	case PLAN_RAM:		return "ram";
-	case PLAN_FIRMWARE:	return "firmware";
-	case PLAN_MMIO_WINDOW:	return "mmio-window";
-	case PLAN_DEVICE:	return "device";
-	case PLAN_MSI:		return "msi";
-	case PLAN_RESERVED:	return "reserved";
-	case PLAN_LEGACY:	return "legacy";
+	return facts && host < facts->nr_hosts ? facts->hosts[host].name : "?";
+}
+
+/* "host direct 0xbdf6e000-0xbdf84fff (hostA.txt, group 7)" */
+static void describe_host_region(const struct host_facts *facts, size_t index,
+				 char *buf, size_t len)
+{
+	const struct host_region *r = &facts->regions[index];
+
+	snprintf(buf, len, "host %s 0x%llx-0x%llx (%s%s%s)",
+		 hostres_type_name(r->type), (unsigned long long)r->start,
+		 (unsigned long long)r->end, host_name(facts, r->host),
+		 r->what[0] ? ", " : "", r->what);
+}
+
+static void describe_span(const struct planner *p, const struct span *s,
+			  char *buf, size_t len)
+{
+	if (s->tag == TAG_OUTSIDE_IOVA)
+		snprintf(buf, len, "outside the hosts' IOVA ranges");
+	else if (s->tag != SPAN_NO_TAG && p->facts && s->tag < p->facts->nr_regions)
+		describe_host_region(p->facts, s->tag, buf, len);
+	else
+		snprintf(buf, len, "0x%llx-0x%llx", (unsigned long long)s->start,
+			 (unsigned long long)s->end - 1);
+}
+
+/* Rule: the guest's width is the smallest of KVM's and every host's. */
+static void planner_limit(struct planner *p)
+{
+	const struct host_facts *facts = p->facts;
+	size_t i;
+
+	p->limit = MIN(p->cons->addr_limit, SPAN_ADDR_MAX);
+	snprintf(p->limit_why, sizeof(p->limit_why), "%s", p->cons->addr_why);
+	for (i = 0; facts && i < facts->nr_hosts; i++) {
+		unsigned int bits = facts->hosts[i].phys_bits;
+		uint64_t limit = bits >= 63 ? SPAN_ADDR_MAX : 1ULL << bits;
+
+		if (bits && limit < p->limit) {
+			p->limit = limit;
+			snprintf(p->limit_why, sizeof(p->limit_why),
+				 "%s's phys-bits %u", facts->hosts[i].name, bits);
+		}
 	}
-	return "?";
 }
 
 /*
- * Regions the VMM backs with host memory. Legacy holes are backed too: a
- * guest scans them (Linux reads the x86 option ROM area in 2 KiB steps),
- * and zeroed memory answers without a VM exit per read.
+ * Rules: RAM never on msi, reserved or direct regions nor peer BARs;
+ * direct-relaxable kept out unless allowed. A relaxable region overlapping
+ * a direct one needs nothing special: the direct one is hard either way,
+ * so only the relaxable part outside it is ever given to RAM.
  */
-bool memplan_kind_is_backed(enum plan_kind kind)
+static int planner_hard_regions(struct planner *p)
 {
-	return kind == PLAN_RAM || kind == PLAN_FIRMWARE || kind == PLAN_LEGACY;
+	const struct host_facts *facts = p->facts;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; facts && i < facts->nr_regions && !ret; i++) {
+		const struct host_region *r = &facts->regions[i];
+
+		if (r->end < r->start)
+			return plan_invalid(p->err, "host region 0x%llx-0x%llx ends before it starts",
+					    (unsigned long long)r->start,
+					    (unsigned long long)r->end);
+		if (r->type != HOST_DIRECT_RELAXABLE) {
+			ret = span_add_inclusive(&p->hard, r->start, r->end, i);
+			if (!ret)
+				ret = span_add_inclusive(&p->strict, r->start, r->end, i);
+		} else if (!p->req->allow_relaxable) {
+			ret = span_add_inclusive(&p->hard, r->start, r->end, i);
+			if (!ret)
+				ret = span_add_inclusive(&p->relaxable, r->start, r->end, i);
+		}
+	}
+	span_normalize(&p->relaxable);
+	span_normalize(&p->strict);
+	span_normalize(&p->hard);
+	return ret;
+}
+
+/* Rule: RAM lies inside every host's IOVA ranges (their intersection). */
+static int planner_iova(struct planner *p)
+{
+	const struct host_facts *facts = p->facts;
+	size_t h, i;
+	int ret;
+
+	p->iova_end = SPAN_ADDR_MAX;
+	p->iova_host = -1;
+	ret = span_add(&p->iova, 0, SPAN_ADDR_MAX, SPAN_NO_TAG);
+	for (h = 0; facts && h < facts->nr_hosts && !ret; h++) {
+		struct span_list mine = { 0 }, both = { 0 };
+
+		if (!facts->hosts[h].has_iova_ranges)
+			continue;
+		for (i = 0; i < facts->nr_iova && !ret; i++)
+			if (facts->iova[i].host == h)
+				ret = span_add_inclusive(&mine, facts->iova[i].start,
+							 facts->iova[i].end, SPAN_NO_TAG);
+		span_normalize(&mine);
+		if (!ret && mine.nr && mine.spans[mine.nr - 1].end < p->iova_end) {
+			p->iova_end = mine.spans[mine.nr - 1].end;
+			p->iova_host = h;
+		}
+		if (!ret)
+			ret = span_intersect(&p->iova, &mine, &both);
+		span_free(&mine);
+		span_free(&p->iova);
+		p->iova = both;
+		if (!mine.nr && !ret)
+			p->iova_end = 0;
+	}
+	return ret;
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
+{
+	return a < b_end && b < a_end;
+}
+
+/*
+ * 0 if [start, start + size) is free for a frame; otherwise the address
+ * after the first obstacle, where the next candidate can start.
+ */
+static uint64_t frame_obstacle(const struct planner *p, uint64_t start,
+			       uint64_t size, bool dma_target)
+{
+	uint64_t end = start + size;
+	const struct span *s;
+	size_t i;
+
+	if (end < start || end > p->limit)
+		return UINT64_MAX;
+	for (i = 0; i < p->nr_placed; i++) {
+		const struct plan_region *r = &p->placed[i];
+
+		if (ranges_overlap(start, end, r->start, r->start + r->size))
+			return r->start + r->size;
+	}
+	for (i = 0; i < p->cons->nr_required; i++) {
+		const struct plan_required *q = &p->cons->required[i];
+
+		if (ranges_overlap(start, end, q->start, q->end))
+			return q->end;
+	}
+	/* Rule: BAR windows stay off host reserved regions, as RAM does. */
+	if (dma_target && (s = span_find_overlap(&p->hard, start, end)))
+		return s->end;
+	return 0;
+}
+
+static int planner_place(struct planner *p, const struct plan_frame *f,
+			 uint64_t start)
+{
+	struct plan_region *r;
+
+	if (p->nr_placed == ARRAY_SIZE(p->placed))
+		return plan_invalid(p->err, "too many fixed regions and frames");
+	r = &p->placed[p->nr_placed++];
+	*r = (struct plan_region) { .start = start, .size = f->size, .kind = f->kind };
+	snprintf(r->name, sizeof(r->name), "%s", f->name);
+	snprintf(r->why, sizeof(r->why), "%s", f->why);
+	return 0;
+}
+
+/* Lowest aligned free place in [lo, hi), or UINT64_MAX. */
+static uint64_t frame_first_fit(const struct planner *p, const struct plan_frame *f,
+				uint64_t lo, uint64_t hi)
+{
+	uint64_t start = ALIGN_UP(lo, f->align), next;
+
+	while (start >= lo && start + f->size > start && start + f->size <= hi) {
+		next = frame_obstacle(p, start, f->size, f->dma_target);
+		if (!next)
+			return start;
+		if (next == UINT64_MAX || next > hi)
+			break;
+		start = ALIGN_UP(next, f->align);
+	}
+	return UINT64_MAX;
 }
 
 static int region_compare(const void *a, const void *b)
@@ -59,151 +248,580 @@ static int region_compare(const void *a, const void *b)
 
 	if (ra->start != rb->start)
 		return ra->start < rb->start ? -1 : 1;
+	if (ra->size != rb->size)
+		return ra->size < rb->size ? -1 : 1;
 	return 0;
 }
 
-static int plan_add(struct vm_plan *plan, const struct plan_region *region,
-		    struct plan_error *err)
+/* Host msi regions by address, so the doorbell's choice is deterministic. */
+static int msi_compare(const void *a, const void *b, void *opaque)
 {
-	if (plan->nr_regions == PLAN_MAX_REGIONS)
-		return plan_fail(err, "the plan needs more than %d regions",
-				 PLAN_MAX_REGIONS);
-	plan->regions[plan->nr_regions++] = *region;
+	const struct host_facts *facts = opaque;
+	const struct host_region *ra = &facts->regions[*(const size_t *)a];
+	const struct host_region *rb = &facts->regions[*(const size_t *)b];
+
+	if (ra->start != rb->start)
+		return ra->start < rb->start ? -1 : 1;
+	if (ra->end != rb->end)
+		return ra->end < rb->end ? -1 : 1;
+	return ra->host < rb->host ? -1 : ra->host > rb->host;
+}
+
+/*
+ * Rule: on arm64 the vITS (or GICv2m) frame goes where a host msi window is,
+ * when that fits the guest map, so the guest's doorbell and the host's
+ * coincide as they do on x86. The frame may lie wholly in the window, or
+ * just its doorbell page when the window is smaller than the frame.
+ */
+static bool doorbell_on_msi_window(struct planner *p, const struct plan_frame *f,
+				   uint64_t *where)
+{
+	const struct host_facts *facts = p->facts;
+	size_t *order, nr = 0, i;
+	bool found = false;
+
+	if (!facts || !facts->nr_regions)
+		return false;
+	order = calloc(facts->nr_regions, sizeof(*order));
+	if (!order)
+		return false;
+	for (i = 0; i < facts->nr_regions; i++)
+		if (facts->regions[i].type == HOST_MSI)
+			order[nr++] = i;
+	qsort_r(order, nr, sizeof(*order), msi_compare, (void *)facts);
+	for (i = 0; i < nr && !found; i++) {
+		const struct host_region *w = &facts->regions[order[i]];
+		uint64_t page = ALIGN_UP(w->start, f->align);
+		uint64_t candidates[2] = { page, page - f->doorbell_offset };
+
+		for (int c = 0; c < 2 && !found; c++) {
+			uint64_t base = candidates[c];
+			uint64_t bell = base + f->doorbell_offset;
+
+			if (c == 1 && page < f->doorbell_offset)
+				continue;
+			if (bell < w->start || bell + f->doorbell_size - 1 > w->end ||
+			    bell + f->doorbell_size < bell)
+				continue;
+			if (frame_obstacle(p, base, f->size, false))
+				continue;
+			*where = base;
+			snprintf(p->plan->doorbell.where, sizeof(p->plan->doorbell.where),
+				 "on %s's msi window 0x%llx-0x%llx",
+				 host_name(facts, w->host),
+				 (unsigned long long)w->start, (unsigned long long)w->end);
+			found = true;
+		}
+	}
+	if (!found)
+		snprintf(p->plan->doorbell.where, sizeof(p->plan->doorbell.where),
+			 nr ? "in the platform MMIO area: no host msi window can hold the %s frame's doorbell page"
+			    : "in the platform MMIO area: the host reports no msi window",
+			 f->name);
+	free(order);
+	return found;
+}
+
+static int planner_platform_frames(struct planner *p)
+{
+	const struct plan_constraints *cons = p->cons;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < cons->nr_frames; i++) {
+		const struct plan_frame *f = &cons->frames[i];
+		uint64_t start = UINT64_MAX;
+		bool on_window = false;
+
+		if (f->area != PLAN_AREA_PLATFORM)
+			continue;
+		if (!f->size || !f->align || (f->align & (f->align - 1)))
+			return plan_invalid(p->err, "%s: frame has a bad size or alignment", f->name);
+		if (f->doorbell)
+			on_window = doorbell_on_msi_window(p, f, &start);
+		if (!on_window && f->preferred && f->preferred >= cons->platform_start &&
+		    f->preferred + f->size <= cons->platform_end &&
+		    !frame_obstacle(p, f->preferred, f->size, f->dma_target))
+			start = f->preferred;
+		if (start == UINT64_MAX)
+			start = frame_first_fit(p, f, cons->platform_start,
+						MIN(cons->platform_end, p->limit));
+		if (start == UINT64_MAX) {
+			char size[32];
+
+			size_format(f->size, size, sizeof(size));
+			return plan_fail(p->err, "the %s frame (%s, %s) finds no room in the platform MMIO area 0x%llx-0x%llx%s",
+					 f->name, f->why, size,
+					 (unsigned long long)cons->platform_start,
+					 (unsigned long long)cons->platform_end - 1,
+					 f->dma_target ? " outside the host's reserved regions (plan for fewer devices, or smaller BARs)" :
+					 " (fewer vCPUs would make the GIC redistributors smaller)");
+		}
+		if (f->doorbell) {
+			p->plan->doorbell.start = start + f->doorbell_offset;
+			p->plan->doorbell.size = f->doorbell_size;
+		}
+		ret = planner_place(p, f, start);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
-static int plan_add_ram(struct vm_plan *plan, uint64_t start, uint64_t size,
-			struct plan_error *err)
+/*
+ * Everything RAM may not use below the limit, as one normalized list:
+ * placed regions, hard host regions, and what lies outside the IOVA ranges.
+ */
+static int planner_forbidden(struct planner *p, bool with_relaxable,
+			     struct span_list *out)
 {
-	struct plan_region ram = { .start = start, .size = size, .kind = PLAN_RAM };
-	unsigned int bank = 0;
+	const struct span_list *hard = with_relaxable ? &p->strict : &p->hard;
+	struct span_list outside = { 0 };
 	size_t i;
+	int ret;
 
-	for (i = 0; i < plan->nr_regions; i++)
-		bank += plan->regions[i].kind == PLAN_RAM;
-	snprintf(ram.name, sizeof(ram.name), "ram%u", bank);
-	snprintf(ram.why, sizeof(ram.why), "guest RAM bank %u", bank);
-	return plan_add(plan, &ram, err);
+	ret = span_add(out, 0, p->cons->ram_base, SPAN_NO_TAG);
+	for (i = 0; i < p->nr_placed && !ret; i++)
+		ret = span_add(out, p->placed[i].start,
+			       p->placed[i].start + p->placed[i].size, SPAN_NO_TAG);
+	for (i = 0; i < hard->nr && !ret; i++)
+		ret = span_add(out, hard->spans[i].start, hard->spans[i].end,
+			       hard->spans[i].tag);
+	if (!ret)
+		ret = span_complement(&p->iova, 0, p->limit, &outside);
+	for (i = 0; i < outside.nr && !ret; i++)
+		ret = span_add(out, outside.spans[i].start, outside.spans[i].end,
+			       TAG_OUTSIDE_IOVA);
+	span_free(&outside);
+	span_normalize(out);
+	return ret;
 }
 
-static int check_fixed(const struct plan_constraints *cons,
-		       const struct plan_region *sorted, struct plan_error *err)
+/* How much RAM the free space holds, in whole pages. */
+static uint64_t ram_capacity(const struct span_list *free_space)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < free_space->nr; i++) {
+		uint64_t start = ALIGN_UP(free_space->spans[i].start, SZ_4K);
+		uint64_t end = ALIGN_DOWN(free_space->spans[i].end, SZ_4K);
+
+		if (end > start)
+			total += end - start;
+	}
+	return total;
+}
+
+static int planner_free_space(struct planner *p, bool with_relaxable,
+			      struct span_list *free_space)
+{
+	struct span_list forbidden = { 0 };
+	int ret;
+
+	ret = planner_forbidden(p, with_relaxable, &forbidden);
+	if (!ret)
+		ret = span_complement(&forbidden, 0, p->limit, free_space);
+	span_free(&forbidden);
+	return ret;
+}
+
+/* Rule: when no plan exists, say which constraint and what would fix it. */
+static int planner_explain_no_room(struct planner *p, uint64_t placed)
+{
+	const struct plan_request *req = p->req;
+	char want[32], fits[32], taken[32], why[160], fix[160] = "";
+	uint64_t bound = MIN(p->limit, p->iova_end);
+	uint64_t holes = span_covered(&p->hard, p->cons->ram_base, bound);
+	char relax[160] = "";
+
+	size_human(req->ram_size, want, sizeof(want));
+	size_human(placed, fits, sizeof(fits));
+	if (p->iova_end < p->limit && p->iova_host >= 0) {
+		snprintf(why, sizeof(why), "the end of %s's IOVA ranges (the IOMMU's address width)",
+			 host_name(p->facts, p->iova_host));
+		snprintf(fix, sizeof(fix), ", or plan for a host whose IOMMU is wider");
+	} else {
+		snprintf(why, sizeof(why), "%s", p->limit_why);
+		snprintf(fix, sizeof(fix), ", or use a host (and KVM) with more physical address bits");
+	}
+	if (p->relaxable.nr) {
+		struct span_list free_space = { 0 };
+
+		if (!planner_free_space(p, true, &free_space) &&
+		    ram_capacity(&free_space) >= req->ram_size)
+			snprintf(relax, sizeof(relax),
+				 "; --allow-relaxable would make it fit (the kernel does not enforce direct-relaxable regions)");
+		span_free(&free_space);
+	}
+	size_human(holes, taken, sizeof(taken));
+	return plan_fail(p->err, "%s of RAM does not fit: only %s fits below 0x%llx, %s%s%s%s. Ask for at most %s%s",
+			 want, fits, (unsigned long long)bound, why,
+			 holes ? "; host reserved regions take " : "", holes ? taken : "",
+			 relax, fits, fix);
+}
+
+static int planner_check_required(struct planner *p, const struct span_list *forbidden)
 {
 	size_t i;
 
+	for (i = 0; i < p->cons->nr_required; i++) {
+		const struct plan_required *q = &p->cons->required[i];
+		const struct span *s = span_find_overlap(&p->hard, q->start, q->end);
+		char what[200];
+
+		if (!s && !span_find_overlap(forbidden, q->start, q->end))
+			continue;
+		if (s)
+			describe_span(p, s, what, sizeof(what));
+		else
+			snprintf(what, sizeof(what), "the hosts' IOVA ranges or address width");
+		return plan_fail(p->err, "%s lies in 0x%llx-0x%llx, which %s needs as RAM (%s): no %s plan can avoid it; assign another device%s",
+				 what, (unsigned long long)q->start,
+				 (unsigned long long)q->end - 1, p->cons->arch, q->why,
+				 p->cons->arch,
+				 p->relaxable.nr ? ", or pass --allow-relaxable if it is direct-relaxable" : "");
+	}
+	return 0;
+}
+
+/* Rule: as few banks as possible: each is a maximal free gap, 4K inward. */
+static int planner_ram(struct planner *p)
+{
+	struct span_list forbidden = { 0 }, free_space = { 0 };
+	uint64_t left = p->req->ram_size;
+	size_t i;
+	int ret;
+
+	ret = planner_forbidden(p, false, &forbidden);
+	if (!ret)
+		ret = planner_check_required(p, &forbidden);
+	if (!ret)
+		ret = span_complement(&forbidden, 0, p->limit, &free_space);
+	for (i = 0; i < free_space.nr && left && !ret; i++) {
+		uint64_t start = ALIGN_UP(free_space.spans[i].start, SZ_4K);
+		uint64_t end = ALIGN_DOWN(free_space.spans[i].end, SZ_4K);
+		struct plan_region bank = { .kind = PLAN_RAM };
+
+		if (end <= start)
+			continue;
+		bank.start = start;
+		bank.size = MIN(end - start, left);
+		left -= bank.size;
+		ret = memplan_add_region(p->plan, &bank);
+	}
+	if (!ret && left)
+		ret = planner_explain_no_room(p, p->req->ram_size - left);
+	span_free(&forbidden);
+	span_free(&free_space);
+	return ret;
+}
+
+static uint64_t plan_top(const struct planner *p)
+{
+	uint64_t top = 0;
+	size_t i;
+
+	for (i = 0; i < p->plan->nr_regions; i++)
+		top = MAX(top, p->plan->regions[i].start + p->plan->regions[i].size);
+	for (i = 0; i < p->nr_placed; i++)
+		top = MAX(top, p->placed[i].start + p->placed[i].size);
+	return top;
+}
+
+static int planner_above_ram_frames(struct planner *p)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < p->cons->nr_frames; i++) {
+		const struct plan_frame *f = &p->cons->frames[i];
+		uint64_t start;
+
+		if (f->area != PLAN_AREA_ABOVE_RAM)
+			continue;
+		if (!f->size || !f->align || (f->align & (f->align - 1)))
+			return plan_invalid(p->err, "%s: frame has a bad size or alignment", f->name);
+		start = frame_first_fit(p, f, plan_top(p), p->limit);
+		if (start == UINT64_MAX) {
+			char size[32];
+
+			size_human(f->size, size, sizeof(size));
+			return plan_fail(p->err, "the %s (%s, %s) does not fit above RAM below 0x%llx, %s. Ask for less RAM, or assign devices with smaller BARs",
+					 f->name, f->why, size,
+					 (unsigned long long)p->limit, p->limit_why);
+		}
+		/* RAM is already placed: no need to keep it in p->placed order. */
+		ret = planner_place(p, f, start);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int plan_add_named(struct vm_plan *plan, const struct plan_region *r,
+			  const char *name, const char *why)
+{
+	struct plan_region copy = *r;
+
+	snprintf(copy.name, sizeof(copy.name), "%.*s", (int)sizeof(copy.name) - 1, name);
+	snprintf(copy.why, sizeof(copy.why), "%.*s", (int)sizeof(copy.why) - 1, why);
+	return memplan_add_region(plan, &copy);
+}
+
+/*
+ * Rule: holes are removed from the windows the guest may put BARs in. A
+ * window that a host region cuts becomes its pieces: "pci-mmio32",
+ * "pci-mmio32.1", ...
+ */
+static int planner_windows_and_frames(struct planner *p)
+{
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < p->nr_placed && !ret; i++) {
+		const struct plan_region *r = &p->placed[i];
+		struct span_list hard_here = { 0 }, pieces = { 0 };
+
+		if (r->kind != PLAN_MMIO_WINDOW || !span_find_overlap(&p->hard, r->start, r->start + r->size)) {
+			ret = memplan_add_region(p->plan, r);
+			continue;
+		}
+		for (j = span_first_after(&p->hard, r->start); j < p->hard.nr && !ret; j++) {
+			if (p->hard.spans[j].start >= r->start + r->size)
+				break;
+			ret = span_add(&hard_here, p->hard.spans[j].start, p->hard.spans[j].end, 0);
+		}
+		if (!ret)
+			ret = span_complement(&hard_here, r->start, r->start + r->size, &pieces);
+		for (j = 0; j < pieces.nr && !ret; j++) {
+			char name[PLAN_NAME_LEN + 24];
+			struct plan_region piece = *r;
+
+			if (j)
+				snprintf(name, sizeof(name), "%s.%zu", r->name, j);
+			else
+				snprintf(name, sizeof(name), "%s", r->name);
+			piece.start = pieces.spans[j].start;
+			piece.size = pieces.spans[j].end - pieces.spans[j].start;
+			ret = plan_add_named(p->plan, &piece, name, r->why);
+		}
+		span_free(&hard_here);
+		span_free(&pieces);
+	}
+	return ret;
+}
+
+/*
+ * Rule: holes are advertised to the guest. A hole is a host region (or a
+ * stretch outside the IOVA ranges) below the top of the guest's map that no
+ * other region already covers.
+ */
+static int planner_holes(struct planner *p)
+{
+	struct span_list covered = { 0 }, candidates = { 0 }, outside = { 0 };
+	uint64_t top = plan_top(p);
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < p->plan->nr_regions && !ret; i++) {
+		const struct plan_region *r = &p->plan->regions[i];
+
+		if (r->kind != PLAN_MMIO_WINDOW)
+			ret = span_add(&covered, r->start, r->start + r->size, 0);
+	}
+	span_normalize(&covered);
+	for (i = 0; i < p->hard.nr && !ret; i++)
+		ret = span_add(&candidates, p->hard.spans[i].start,
+			       MIN(p->hard.spans[i].end, top), p->hard.spans[i].tag);
+	if (!ret)
+		ret = span_complement(&p->iova, 0, top, &outside);
+	for (i = 0; i < outside.nr && !ret; i++)
+		ret = span_add(&candidates, outside.spans[i].start, outside.spans[i].end,
+			       TAG_OUTSIDE_IOVA);
+	span_normalize(&candidates);
+	for (i = 0; i < candidates.nr && !ret; i++) {
+		struct span_list pieces = { 0 };
+
+		ret = span_complement(&covered, candidates.spans[i].start,
+				      candidates.spans[i].end, &pieces);
+		for (j = 0; j < pieces.nr && !ret; j++) {
+			struct plan_region hole = {
+				.start = pieces.spans[j].start,
+				.size = pieces.spans[j].end - pieces.spans[j].start,
+				.kind = PLAN_HOLE,
+			};
+			char why[200];
+
+			describe_span(p, &candidates.spans[i], why, sizeof(why));
+			snprintf(hole.why, sizeof(hole.why), "%.*s",
+				 (int)sizeof(hole.why) - 1, why);
+			ret = memplan_add_region(p->plan, &hole);
+		}
+		span_free(&pieces);
+	}
+	span_free(&covered);
+	span_free(&candidates);
+	span_free(&outside);
+	return ret;
+}
+
+/* RAM banks and holes are named in address order once everything is placed. */
+static void plan_name_regions(struct vm_plan *plan)
+{
+	unsigned int bank = 0, hole = 0;
+	size_t i;
+
+	for (i = 0; i < plan->nr_regions; i++) {
+		struct plan_region *r = &plan->regions[i];
+
+		if (r->kind == PLAN_RAM) {
+			snprintf(r->name, sizeof(r->name), "ram%u", bank);
+			snprintf(r->why, sizeof(r->why), "guest RAM bank %u", bank);
+			bank++;
+		} else if (r->kind == PLAN_HOLE) {
+			snprintf(r->name, sizeof(r->name), "hole%u", hole++);
+		}
+	}
+}
+
+static int planner_fixed(struct planner *p)
+{
+	const struct plan_constraints *cons = p->cons;
+	size_t i, j;
+
+	if (cons->nr_fixed > ARRAY_SIZE(p->placed) - PLAN_MAX_FRAMES)
+		return plan_invalid(p->err, "too many fixed regions");
 	for (i = 0; i < cons->nr_fixed; i++) {
-		const struct plan_region *r = &sorted[i];
+		const struct plan_region *r = &cons->fixed[i];
 
 		if (!r->size || r->start + r->size < r->start)
-			return plan_invalid(err, "%s: fixed region has a bad size", r->name);
-		if (i && sorted[i - 1].start + sorted[i - 1].size > r->start)
-			return plan_invalid(err, "%s overlaps %s in the %s layout",
-					 r->name, sorted[i - 1].name, cons->arch);
+			return plan_invalid(p->err, "%s: fixed region has a bad size", r->name);
+		for (j = 0; j < p->nr_placed; j++)
+			if (ranges_overlap(r->start, r->start + r->size, p->placed[j].start,
+					   p->placed[j].start + p->placed[j].size))
+				return plan_invalid(p->err, "%s overlaps %s in the %s layout",
+						    r->name, p->placed[j].name, cons->arch);
+		p->placed[p->nr_placed++] = *r;
+	}
+	if (cons->doorbell_size) {
+		p->plan->doorbell.start = cons->doorbell_start;
+		p->plan->doorbell.size = cons->doorbell_size;
+		snprintf(p->plan->doorbell.where, sizeof(p->plan->doorbell.where), "%s",
+			 cons->doorbell_where ? cons->doorbell_where : "fixed by the architecture");
+	}
+	return 0;
+}
+
+/* Rule (x86 windows): the devices' 32-bit BARs must fit one window piece. */
+static int planner_check_windows(struct planner *p)
+{
+	uint64_t largest = 0;
+	size_t i;
+
+	if (!p->req->pci32_size)
+		return 0;
+	for (i = 0; i < p->plan->nr_regions; i++) {
+		const struct plan_region *r = &p->plan->regions[i];
+
+		if (r->kind == PLAN_MMIO_WINDOW && !strncmp(r->name, "pci-mmio32", 10))
+			largest = MAX(largest, r->size);
+	}
+	if (largest < p->req->pci32_size) {
+		char need[32], have[32];
+
+		size_human(p->req->pci32_size, need, sizeof(need));
+		size_human(largest, have, sizeof(have));
+		return plan_fail(p->err, "the devices' 32-bit BARs need %s but the largest 32-bit PCI window left by the host's reserved regions is %s: assign fewer devices",
+				 need, have);
 	}
 	return 0;
 }
 
 int memplan_build(const struct plan_request *req,
 		  const struct plan_constraints *cons,
+		  const struct host_facts *facts,
 		  struct vm_plan *plan, struct plan_error *err)
 {
-	struct plan_region *fixed;
-	uint64_t left, cursor;
-	size_t i;
+	struct planner p = { .req = req, .cons = cons, .facts = facts,
+			     .plan = plan, .err = err };
 	int ret;
 
-	memset(plan, 0, sizeof(*plan));
-	plan->arch = cons->arch;
+	memplan_init(plan);
+	snprintf(plan->arch, sizeof(plan->arch), "%s", cons->arch);
+	plan->allow_relaxable = req->allow_relaxable;
 	if (!req->ram_size || req->ram_size % SZ_4K)
 		return plan_invalid(err, "RAM size must be a non-zero multiple of 4K");
-	if (cons->nr_fixed > PLAN_MAX_REGIONS)
-		return plan_invalid(err, "too many fixed regions");
-
-	fixed = calloc(cons->nr_fixed ? cons->nr_fixed : 1, sizeof(*fixed));
-	if (!fixed)
-		return -ENOMEM;
-	if (cons->nr_fixed)
-		memcpy(fixed, cons->fixed, cons->nr_fixed * sizeof(*fixed));
-	qsort(fixed, cons->nr_fixed, sizeof(*fixed), region_compare);
-	ret = check_fixed(cons, fixed, err);
+	if (cons->nr_fixed && !cons->fixed)
+		return plan_invalid(err, "fixed regions missing");
+	planner_limit(&p);
+	plan->addr_limit = p.limit;
+	ret = planner_hard_regions(&p);
+	if (!ret)
+		ret = planner_iova(&p);
+	if (!ret)
+		ret = planner_fixed(&p);
+	if (!ret)
+		ret = planner_platform_frames(&p);
+	if (!ret)
+		ret = planner_ram(&p);
+	if (!ret)
+		ret = planner_above_ram_frames(&p);
+	if (!ret)
+		ret = planner_windows_and_frames(&p);
+	if (!ret)
+		ret = planner_holes(&p);
+	if (!ret) {
+		memplan_sort(plan);
+		plan_name_regions(plan);
+		plan->ram_size = req->ram_size;
+		ret = planner_check_windows(&p);
+	}
+	if (ret == -ENOMEM)
+		plan_fail_with(ret, err, "out of memory while planning");
 	if (ret)
-		goto out;
-
-	left = req->ram_size;
-	cursor = cons->ram_base;
-	for (i = 0; i <= cons->nr_fixed && left; i++) {
-		uint64_t gap_end = i < cons->nr_fixed ? fixed[i].start : cons->addr_limit;
-		uint64_t start, size;
-
-		gap_end = MIN(gap_end, cons->addr_limit);
-		if (gap_end > cursor) {
-			/*
-			 * Banks start and end on 4K pages; where the fixed
-			 * regions are 2M aligned, so are the banks.
-			 */
-			start = ALIGN_UP(cursor, SZ_4K);
-			if (start >= gap_end)
-				goto next;
-			size = ALIGN_DOWN(gap_end - start, SZ_4K);
-			size = MIN(size, left);
-			if (size) {
-				ret = plan_add_ram(plan, start, size, err);
-				if (ret)
-					goto out;
-				left -= size;
-			}
-		}
-next:
-		if (i < cons->nr_fixed)
-			cursor = MAX(cursor, fixed[i].start + fixed[i].size);
-	}
-	if (left) {
-		char want[32], limit[32];
-
-		size_format(req->ram_size, want, sizeof(want));
-		size_format(req->ram_size - left, limit, sizeof(limit));
-		ret = plan_fail(err, "%s of RAM does not fit below the guest's address limit 0x%llx: only %s fits (ask for less RAM)",
-				want, (unsigned long long)cons->addr_limit, limit);
-		goto out;
-	}
-	plan->ram_size = req->ram_size;
-	for (i = 0; i < cons->nr_fixed; i++) {
-		ret = plan_add(plan, &fixed[i], err);
-		if (ret)
-			goto out;
-	}
-	qsort(plan->regions, plan->nr_regions, sizeof(plan->regions[0]),
-	      region_compare);
-out:
-	free(fixed);
+		memplan_free(plan);
+	span_free(&p.hard);
+	span_free(&p.strict);
+	span_free(&p.relaxable);
+	span_free(&p.iova);
 	return ret;
 }
 
-const struct plan_region *memplan_find(const struct vm_plan *plan,
-				       const char *name)
+void memplan_init(struct vm_plan *plan)
 {
-	size_t i;
-
-	for (i = 0; i < plan->nr_regions; i++)
-		if (!strcmp(plan->regions[i].name, name))
-			return &plan->regions[i];
-	return NULL;
+	memset(plan, 0, sizeof(*plan));
 }
 
-void memplan_print(const struct vm_plan *plan, FILE *out)
+void memplan_free(struct vm_plan *plan)
 {
-	size_t i;
+	char arch[PLAN_ARCH_LEN];
 
-	fprintf(out, "%-18s %-18s %8s  %-11s %-14s %s\n", "start", "end",
-		"size", "kind", "name", "why");
-	for (i = 0; i < plan->nr_regions; i++) {
-		const struct plan_region *r = &plan->regions[i];
-		char size[32];
+	/* The arch stays: a failed plan still says which arch it was for. */
+	memcpy(arch, plan->arch, sizeof(arch));
+	free(plan->regions);
+	memset(plan, 0, sizeof(*plan));
+	memcpy(plan->arch, arch, sizeof(arch));
+}
 
-		size_format(r->size, size, sizeof(size));
-		fprintf(out, "0x%016llx 0x%016llx %8s  %-11s %-14s %s\n",
-			(unsigned long long)r->start,
-			(unsigned long long)(r->start + r->size - 1), size,
-			memplan_kind_name(r->kind), r->name, r->why);
+int memplan_add_region(struct vm_plan *plan, const struct plan_region *region)
+{
+	if (plan->nr_regions == plan->cap_regions) {
+		size_t cap = plan->cap_regions ? plan->cap_regions * 2 : 32;
+		struct plan_region *regions = realloc(plan->regions, cap * sizeof(*regions));
+
+		if (!regions)
+			return -ENOMEM;
+		plan->regions = regions;
+		plan->cap_regions = cap;
 	}
+	plan->regions[plan->nr_regions++] = *region;
+	return 0;
+}
+
+void memplan_sort(struct vm_plan *plan)
+{
+	if (plan->nr_regions)
+		qsort(plan->regions, plan->nr_regions, sizeof(plan->regions[0]),
+		      region_compare);
 }

@@ -21,5 +21,6 @@
 
 /* Size and time units used by error messages and tables. */
 void size_format(uint64_t bytes, char *buf, size_t len);
+void size_human(uint64_t bytes, char *buf, size_t len);
 
 #endif

@@ -114,7 +114,8 @@ static int vm_add_slot(struct vm *vm, uint64_t gpa, uint64_t size)
 	void *host;
 
 	if (vm->nr_slots == VM_MAX_SLOTS) {
-		log_error("the plan needs more than %d memory slots", VM_MAX_SLOTS);
+		log_error("the plan needs more than %d memory slots: the host's reserved regions cut RAM into too many banks",
+			  VM_MAX_SLOTS);
 		return -ENOSPC;
 	}
 	host = guest_memory_alloc(gpa, size);
@@ -209,6 +210,7 @@ void vm_destroy(struct vm *vm)
 	for (i = 0; i < vm->nr_slots; i++)
 		munmap(vm->slots[i].host, vm->slots[i].size);
 	vm->nr_slots = 0;
+	memplan_free(&vm->plan);
 	bus_destroy(&vm->pio_bus);
 	bus_destroy(&vm->mmio_bus);
 	irq_routing_destroy(&vm->irq);

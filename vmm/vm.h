@@ -18,7 +18,8 @@
 #include "vmm/irq.h"
 #include "vmm/memplan.h"
 
-#define VM_MAX_SLOTS	16
+/* KVM guaranteed 509 user memslots before it raised the limit to 32764. */
+#define VM_MAX_SLOTS	509
 #define VM_MAX_OWNED	32
 
 struct vcpu;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arm64: the platform layout the planner works from. Booting arm64 guests
+ * arm64: what the host allows. Booting arm64 guests
  * (Image loader, FDT, vGICv3/ITS, PSCI) is not built yet; until it is,
  * "run" says so instead of pretending.
  */
 #include <errno.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,31 +15,17 @@
 #include "vmm/log.h"
 #include "vmm/util.h"
 
-static const struct plan_region arm64_fixed[] = {
-	{ 0, ARM64_GIC_DIST_ADDR, PLAN_RESERVED, "low", "kept free (no flash)" },
-	{ ARM64_GIC_DIST_ADDR, ARM64_GIC_DIST_SIZE, PLAN_DEVICE, "gic-dist",
-	  "GIC distributor" },
-	{ ARM64_GIC_ITS_ADDR, ARM64_GIC_ITS_SIZE, PLAN_MSI, "gic-its",
-	  "ITS: the MSI doorbell" },
-	{ ARM64_GIC_REDIST_ADDR, ARM64_GIC_REDIST_SIZE, PLAN_DEVICE, "gic-redist",
-	  "GIC redistributors" },
-	{ ARM64_UART_ADDR, 0x1000, PLAN_DEVICE, "uart", "16550 UART" },
-	{ ARM64_PCI_MMIO_ADDR, ARM64_PCI_MMIO_SIZE, PLAN_MMIO_WINDOW, "pci-mmio32",
-	  "32-bit PCI BAR window" },
-	{ ARM64_PCI_ECAM_ADDR, ARM64_PCI_ECAM_SIZE, PLAN_DEVICE, "pci-ecam",
-	  "PCI configuration space (ECAM)" },
-};
-
-int arch_plan_constraints(int kvm_fd, struct plan_constraints *cons)
+const char *arch_name(void)
 {
-	(void)kvm_fd;
-	memset(cons, 0, sizeof(*cons));
-	cons->arch = "arm64";
-	cons->ram_base = ARM64_RAM_BASE;
-	cons->addr_limit = 1ULL << ARM64_DEFAULT_IPA_BITS;
-	cons->fixed = arm64_fixed;
-	cons->nr_fixed = ARRAY_SIZE(arm64_fixed);
-	return 0;
+	return "arm64";
+}
+
+/* KVM_CAP_ARM_VM_IPA_SIZE: the widest IPA a VM may ask for; 40 without it. */
+unsigned int arch_host_addr_bits(int kvm_fd)
+{
+	int bits = kvm_fd >= 0 ? ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE) : 0;
+
+	return bits > 0 ? (unsigned int)bits : 0;
 }
 
 int arch_check_host(struct vm *vm)

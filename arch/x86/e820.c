@@ -4,8 +4,9 @@
 #include "arch/x86/e820.h"
 
 /*
- * RAM is usable; firmware tables, device frames, the MSI window and
- * reserved ranges are "reserved". PCI windows and the legacy VGA hole are
+ * RAM is usable; firmware tables, device frames, the MSI window, reserved
+ * ranges and the holes host regions cut are "reserved" (rule: holes are
+ * advertised to the guest, so it puts no BAR there either). PCI windows and the legacy VGA hole are
  * left out: Linux places BARs in gaps of the map, and knows the VGA hole.
  * Adjacent entries of one type merge, as firmware reports them.
  */
@@ -27,6 +28,7 @@ int e820_from_plan(const struct vm_plan *plan, struct boot_e820_entry *table,
 		case PLAN_DEVICE:
 		case PLAN_MSI:
 		case PLAN_RESERVED:
+		case PLAN_HOLE:
 			type = E820_TYPE_RESERVED;
 			break;
 		default:

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "arch/x86/acpi.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/mptable.h"
 #include "devices/platform.h"
@@ -70,4 +71,22 @@ int arch_devices_setup(struct vm *vm)
 	if (ret)
 		log_error("cannot place the platform devices: %s", strerror(-ret));
 	return ret;
+}
+
+const char *arch_name(void)
+{
+	return "x86_64";
+}
+
+unsigned int arch_host_addr_bits(int kvm_fd)
+{
+	return kvm_fd >= 0 ? x86_cpu_phys_bits(kvm_fd) : 0;
+}
+
+void arch_console_uart(const struct vm *vm, struct arch_uart *uart)
+{
+	(void)vm;
+	uart->port_io = true;
+	uart->base = X86_COM1_PORT;
+	uart->gsi = X86_COM1_GSI;
 }

@@ -11,11 +11,9 @@
 static void plan_add(struct vm_plan *plan, uint64_t start, uint64_t size,
 		     enum plan_kind kind)
 {
-	struct plan_region *r = &plan->regions[plan->nr_regions++];
+	struct plan_region r = { .start = start, .size = size, .kind = kind };
 
-	r->start = start;
-	r->size = size;
-	r->kind = kind;
+	ck_assert_int_eq(memplan_add_region(plan, &r), 0);
 }
 
 static void assert_entry(const struct boot_e820_entry *e, uint64_t addr,
@@ -53,6 +51,7 @@ START_TEST(test_kinds_to_types)
 	assert_entry(&table[5], 0x0e000, 0x1000, E820_TYPE_RAM);
 	/* Nothing written past the entries returned. */
 	ck_assert_uint_eq(table[6].type, 0xeeeeeeee);
+	memplan_free(&plan);
 }
 END_TEST
 
@@ -76,6 +75,7 @@ START_TEST(test_merges_adjacent)
 	assert_entry(&table[1], 0x3000, 0x3000, E820_TYPE_RESERVED);
 	assert_entry(&table[2], 0x7000, 0x1000, E820_TYPE_RESERVED);
 	assert_entry(&table[3], 0x9000, 0x2000, E820_TYPE_RAM);
+	memplan_free(&plan);
 }
 END_TEST
 
@@ -98,6 +98,7 @@ START_TEST(test_table_too_small)
 	plan_add(&plan, 0x2000, 0x1000, PLAN_MMIO_WINDOW);
 	ck_assert_int_eq(e820_from_plan(&plan, table, 1), 1);
 	assert_entry(&table[0], 0, 0x2000, E820_TYPE_RAM);
+	memplan_free(&plan);
 }
 END_TEST
 
@@ -108,6 +109,7 @@ START_TEST(test_empty_plan)
 
 	ck_assert_int_eq(e820_from_plan(&plan, table, 1), 0);
 	ck_assert_int_eq(e820_from_plan(&plan, table, 0), 0);
+	memplan_free(&plan);
 }
 END_TEST
 
@@ -119,8 +121,8 @@ START_TEST(test_x86_plan)
 	struct vm_plan plan;
 	struct plan_error err;
 
-	ck_assert_int_eq(arch_plan_constraints(-1, &cons), 0);
-	ck_assert_int_eq(memplan_build(&req, &cons, &plan, &err), 0);
+	ck_assert_int_eq(x86_plan_constraints(&req, 36, &cons), 0);
+	ck_assert_int_eq(memplan_build(&req, &cons, NULL, &plan, &err), 0);
 	ck_assert_int_eq(e820_from_plan(&plan, table, E820_MAX_ENTRIES_ZEROPAGE), 6);
 	assert_entry(&table[0], 0, 0x9f000, E820_TYPE_RAM);
 	assert_entry(&table[1], 0x9f000, 0x1000, E820_TYPE_RESERVED);
@@ -132,6 +134,7 @@ START_TEST(test_x86_plan)
 	assert_entry(&table[5], 0x100000000,
 		     (5ULL << 30) - 0x9f000 - (0xc0000000 - 0x100000),
 		     E820_TYPE_RAM);
+	memplan_free(&plan);
 }
 END_TEST
 
