@@ -166,11 +166,11 @@ static int planner_iova(struct planner *p)
 		}
 		if (!ret)
 			ret = span_intersect(&p->iova, &mine, &both);
+		if (!mine.nr && !ret)
+			p->iova_end = 0;
 		span_free(&mine);
 		span_free(&p->iova);
 		p->iova = both;
-		if (!mine.nr && !ret)
-			p->iova_end = 0;
 	}
 	return ret;
 }

@@ -15,6 +15,7 @@ int main(void)
 		mptable_suite, acpi_suite, serial8250_suite, bus_suite,
 		irq_suite, console_suite, platform_suite, cpu_suite,
 		aml_suite, rtc_suite, hostres_suite, planjson_suite,
+		memplan_rules_suite, memplan_prop_suite,
 	};
 	SRunner *runner = srunner_create(NULL);
 	int failed;

@@ -25,5 +25,7 @@ Suite *aml_suite(void);
 Suite *rtc_suite(void);
 Suite *hostres_suite(void);
 Suite *planjson_suite(void);
+Suite *memplan_rules_suite(void);
+Suite *memplan_prop_suite(void);
 
 #endif
