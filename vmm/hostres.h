@@ -83,6 +83,10 @@ int hostres_add_region(struct host_facts *facts, unsigned int host,
 		       const char *what);
 int hostres_add_iova_range(struct host_facts *facts, unsigned int host,
 			   uint64_t start, uint64_t end);
+/* Adds a memory BAR of a device to be assigned; 0, -EINVAL or -ENOMEM. */
+int hostres_add_bar(struct host_facts *facts, const char *bdf,
+		    unsigned int index, uint64_t size, bool is_64bit,
+		    bool prefetchable);
 void hostres_free(struct host_facts *facts);
 
 const char *hostres_type_name(enum host_region_type type);
@@ -92,13 +96,16 @@ int hostres_type_parse(const char *name, enum host_region_type *type);
 /*
  * Parses text in the --host-reserved format into host @host: lines
  * "0x<start> 0x<end> <type>" (end inclusive), "iova-range 0x<start> 0x<end>",
- * "phys-bits N"; blank lines and lines starting with '#' are ignored.
+ * "phys-bits N", "pgsize-bitmap 0x<hex>", "dma-avail N"; blank lines and
+ * lines starting with '#' are ignored.
  * @name is the file name used in error messages ("FILE:LINE: ...").
+ * A "# ..." after a region's fields names it (host_region.what). On error
+ * (-EINVAL, err filled in) nothing of the text is kept.
  */
 int hostres_parse_text(struct host_facts *facts, unsigned int host,
 		       const char *name, const char *text, size_t len,
 		       struct hostres_error *err);
-/* Reads FILE as one more host named after it. */
+/* Reads FILE as one more host named after it; on error no host is added. */
 int hostres_read_file(struct host_facts *facts, const char *path,
 		      struct hostres_error *err);
 
@@ -107,20 +114,25 @@ int hostres_read_file(struct host_facts *facts, const char *path,
  * reserved_regions, the memory BARs of the group's other devices (peer BARs,
  * minus the devices in @assigned), and the device's own BARs (facts->bars).
  * @sysfs_root stands for /sys (tests pass a recorded tree). Returns the
- * group number, or a negative errno with err filled in.
+ * group number, or a negative errno with err filled in and nothing added.
  */
 int hostres_read_group(struct host_facts *facts, unsigned int host,
 		       const char *sysfs_root, const char *bdf,
 		       const char *const *assigned, size_t nr_assigned,
 		       struct hostres_error *err);
-/* Every group's reserved_regions under @sysfs_root/kernel/iommu_groups. */
+/*
+ * Every group's reserved_regions under @sysfs_root/kernel/iommu_groups, in
+ * group order. No such directory means no IOMMU: 0 with nothing added.
+ */
 int hostres_read_all_groups(struct host_facts *facts, unsigned int host,
 			    const char *sysfs_root, struct hostres_error *err);
 /*
  * Asks VFIO for group @group's IOVA ranges, IOMMU page sizes and DMA mapping
  * limit (type1v2 container; iommufd's IOMMU_IOAS_IOVA_RANGES when the group
  * has no /dev/vfio node but the device has a cdev). Returns -ENODEV when
- * VFIO is not there or the group cannot be used, with err saying why.
+ * VFIO is not there or the group cannot be used, with err saying why. Only
+ * for @sysfs_root "/sys": a recorded tree is another machine. A second call
+ * for the same host narrows its IOVA ranges to what both groups allow.
  */
 int hostres_read_vfio(struct host_facts *facts, unsigned int host,
 		      const char *sysfs_root, const char *bdf, int group,
