@@ -21,9 +21,10 @@ export BENCH_OUT=${BENCH_OUT:-$ROOT/build/bench}
 # it failed.
 #   boot-micro   the hello guest: shapevm, QEMU microvm and the floor VMM
 #   boot-costs   where shapevm's time goes in that boot
+#   plan         the planner as host facts grow from 10 to 100,000 regions
 #   boot-linux   (to come) a Linux bzImage + initramfs to the first line and
 #                to power-off: add its name here once it has a script.
-BENCHMARKS=(boot-micro boot-costs)
+BENCHMARKS=(boot-micro boot-costs plan)
 
 usage() {
 	echo "usage: SHAPEVM=... [SHAPEVM_STATIC=...] GUESTS=... bash $0 [${BENCHMARKS[*]}]" >&2

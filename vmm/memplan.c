@@ -56,6 +56,62 @@ static int plan_fail_with(int ret, struct plan_error *err, const char *fmt, ...)
 #define plan_fail(err, ...)	plan_fail_with(-ENOSPC, err, __VA_ARGS__)
 #define plan_invalid(err, ...)	plan_fail_with(-EINVAL, err, __VA_ARGS__)
 
+/*
+ * Bounded text building without printf: the planner names thousands of
+ * banks and holes, and vsnprintf was a third of its time.
+ */
+struct text {
+	char *buf;
+	size_t size;
+	size_t used;
+};
+
+static void text_str(struct text *t, const char *str)
+{
+	while (*str && t->used + 1 < t->size)
+		t->buf[t->used++] = *str++;
+	t->buf[t->used] = 0;
+}
+
+/* Separate hex and decimal: constant divisors compile to shifts and multiplies. */
+static void text_digits(struct text *t, const char *digits, int n)
+{
+	while (n && t->used + 1 < t->size)
+		t->buf[t->used++] = digits[--n];
+	t->buf[t->used] = 0;
+}
+
+static void text_hex(struct text *t, uint64_t value)
+{
+	char digits[16];
+	int n = 0;
+
+	do {
+		digits[n++] = "0123456789abcdef"[value & 15];
+		value >>= 4;
+	} while (value);
+	text_str(t, "0x");
+	text_digits(t, digits, n);
+}
+
+static void text_dec(struct text *t, uint64_t value)
+{
+	char digits[20];
+	int n = 0;
+
+	do {
+		digits[n++] = '0' + value % 10;
+		value /= 10;
+	} while (value);
+	text_digits(t, digits, n);
+}
+
+static struct text text_init(char *buf, size_t size)
+{
+	buf[0] = 0;
+	return (struct text) { buf, size, 0 };
+}
+
 static const char *host_name(const struct host_facts *facts, unsigned int host)
 {
 	return facts && host < facts->nr_hosts ? facts->hosts[host].name : "?";
@@ -66,23 +122,37 @@ static void describe_host_region(const struct host_facts *facts, size_t index,
 				 char *buf, size_t len)
 {
 	const struct host_region *r = &facts->regions[index];
+	struct text t = text_init(buf, len);
 
-	snprintf(buf, len, "host %s 0x%llx-0x%llx (%s%s%s)",
-		 hostres_type_name(r->type), (unsigned long long)r->start,
-		 (unsigned long long)r->end, host_name(facts, r->host),
-		 r->what[0] ? ", " : "", r->what);
+	text_str(&t, "host ");
+	text_str(&t, hostres_type_name(r->type));
+	text_str(&t, " ");
+	text_hex(&t, r->start);
+	text_str(&t, "-");
+	text_hex(&t, r->end);
+	text_str(&t, " (");
+	text_str(&t, host_name(facts, r->host));
+	if (r->what[0]) {
+		text_str(&t, ", ");
+		text_str(&t, r->what);
+	}
+	text_str(&t, ")");
 }
 
 static void describe_span(const struct planner *p, const struct span *s,
 			  char *buf, size_t len)
 {
-	if (s->tag == TAG_OUTSIDE_IOVA)
-		snprintf(buf, len, "outside the hosts' IOVA ranges");
-	else if (s->tag != SPAN_NO_TAG && p->facts && s->tag < p->facts->nr_regions)
+	struct text t = text_init(buf, len);
+
+	if (s->tag == TAG_OUTSIDE_IOVA) {
+		text_str(&t, "outside the hosts' IOVA ranges");
+	} else if (s->tag != SPAN_NO_TAG && p->facts && s->tag < p->facts->nr_regions) {
 		describe_host_region(p->facts, s->tag, buf, len);
-	else
-		snprintf(buf, len, "0x%llx-0x%llx", (unsigned long long)s->start,
-			 (unsigned long long)s->end - 1);
+	} else {
+		text_hex(&t, s->start);
+		text_str(&t, "-");
+		text_hex(&t, s->end - 1);
+	}
 }
 
 /* Rule: the guest's width is the smallest of KVM's and every host's. */
@@ -114,26 +184,39 @@ static void planner_limit(struct planner *p)
 static int planner_hard_regions(struct planner *p)
 {
 	const struct host_facts *facts = p->facts;
+	struct span_list all = { 0 };
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; facts && i < facts->nr_regions && !ret; i++) {
 		const struct host_region *r = &facts->regions[i];
 
-		if (r->end < r->start)
+		if (r->end < r->start) {
+			span_free(&all);
 			return plan_invalid(p->err, "host region 0x%llx-0x%llx ends before it starts",
 					    (unsigned long long)r->start,
 					    (unsigned long long)r->end);
-		if (r->type != HOST_DIRECT_RELAXABLE) {
-			ret = span_add_inclusive(&p->hard, r->start, r->end, i);
+		}
+		ret = span_add_inclusive(&all, r->start, r->end, i);
+	}
+	/* Sorted once; the lists below are filtered from it in order. */
+	if (!ret)
+		ret = span_sort(all.spans, all.nr);
+	for (i = 0; i < all.nr && !ret; i++) {
+		const struct span *s = &all.spans[i];
+		enum host_region_type type = facts->regions[s->tag].type;
+
+		if (type != HOST_DIRECT_RELAXABLE) {
+			ret = span_add(&p->hard, s->start, s->end, s->tag);
 			if (!ret)
-				ret = span_add_inclusive(&p->strict, r->start, r->end, i);
+				ret = span_add(&p->strict, s->start, s->end, s->tag);
 		} else if (!p->req->allow_relaxable) {
-			ret = span_add_inclusive(&p->hard, r->start, r->end, i);
+			ret = span_add(&p->hard, s->start, s->end, s->tag);
 			if (!ret)
-				ret = span_add_inclusive(&p->relaxable, r->start, r->end, i);
+				ret = span_add(&p->relaxable, s->start, s->end, s->tag);
 		}
 	}
+	span_free(&all);
 	span_normalize(&p->relaxable);
 	span_normalize(&p->strict);
 	span_normalize(&p->hard);
@@ -651,11 +734,7 @@ static int planner_holes(struct planner *p)
 				.size = pieces.spans[j].end - pieces.spans[j].start,
 				.kind = PLAN_HOLE,
 			};
-			char why[200];
-
-			describe_span(p, &candidates.spans[i], why, sizeof(why));
-			snprintf(hole.why, sizeof(hole.why), "%.*s",
-				 (int)sizeof(hole.why) - 1, why);
+			describe_span(p, &candidates.spans[i], hole.why, sizeof(hole.why));
 			ret = memplan_add_region(p->plan, &hole);
 		}
 		span_free(&pieces);
@@ -670,17 +749,24 @@ static int planner_holes(struct planner *p)
 static void plan_name_regions(struct vm_plan *plan)
 {
 	unsigned int bank = 0, hole = 0;
+	struct text t;
 	size_t i;
 
 	for (i = 0; i < plan->nr_regions; i++) {
 		struct plan_region *r = &plan->regions[i];
 
 		if (r->kind == PLAN_RAM) {
-			snprintf(r->name, sizeof(r->name), "ram%u", bank);
-			snprintf(r->why, sizeof(r->why), "guest RAM bank %u", bank);
+			t = text_init(r->name, sizeof(r->name));
+			text_str(&t, "ram");
+			text_dec(&t, bank);
+			t = text_init(r->why, sizeof(r->why));
+			text_str(&t, "guest RAM bank ");
+			text_dec(&t, bank);
 			bank++;
 		} else if (r->kind == PLAN_HOLE) {
-			snprintf(r->name, sizeof(r->name), "hole%u", hole++);
+			t = text_init(r->name, sizeof(r->name));
+			text_str(&t, "hole");
+			text_dec(&t, hole++);
 		}
 	}
 }
@@ -819,9 +905,32 @@ int memplan_add_region(struct vm_plan *plan, const struct plan_region *region)
 	return 0;
 }
 
+/*
+ * Sorts small keys (start, size, index as a span), then moves each region
+ * once: regions are large, and glibc's qsort copies elements.
+ */
 void memplan_sort(struct vm_plan *plan)
 {
-	if (plan->nr_regions)
-		qsort(plan->regions, plan->nr_regions, sizeof(plan->regions[0]),
-		      region_compare);
+	struct span *keys;
+	struct plan_region *sorted;
+	size_t i, n = plan->nr_regions;
+
+	if (n < 2)
+		return;
+	keys = malloc(n * sizeof(*keys));
+	sorted = malloc(plan->cap_regions * sizeof(*sorted));
+	for (i = 0; keys && i < n; i++)
+		keys[i] = (struct span) { plan->regions[i].start, plan->regions[i].size, i };
+	if (!keys || !sorted || span_sort(keys, n)) {
+		/* Slower, but sorted all the same. */
+		free(keys);
+		free(sorted);
+		qsort(plan->regions, n, sizeof(plan->regions[0]), region_compare);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		sorted[i] = plan->regions[keys[i].tag];
+	free(plan->regions);
+	plan->regions = sorted;
+	free(keys);
 }

@@ -31,6 +31,8 @@ int span_add(struct span_list *list, uint64_t start, uint64_t end, size_t tag);
 int span_add_inclusive(struct span_list *list, uint64_t start, uint64_t last,
 		       size_t tag);
 void span_free(struct span_list *list);
+/* Sorts by start, end, tag (stable for equal keys); -ENOMEM leaves it as is. */
+int span_sort(struct span *spans, size_t nr);
 /* Sorts by start and merges overlapping or touching spans (first tag wins). */
 void span_normalize(struct span_list *list);
 /* out = a ∩ b, both normalized; out is normalized. */
