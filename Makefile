@@ -155,6 +155,8 @@ check-unit: $(UNIT_BIN)
 check-integration: $(SHAPEVM) guests
 	$(Q)SHAPEVM=$(abspath $(SHAPEVM)) GUESTS=$(abspath build/guests) \
 		bash tests/integration/run.sh
+	$(Q)SHAPEVM=$(abspath $(SHAPEVM)) GUESTS=$(abspath build/guests) \
+		bash tests/integration/plan.sh
 
 check-l1: static
 	$(Q)SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \
@@ -165,8 +167,14 @@ demo: deps all static
 		SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \
 		bash scripts/demo.sh
 
-bench: all static guests
+PLAN_BENCH := $(BUILD)/bench/plan-bench
+
+$(PLAN_BENCH): bench/plan/plan-bench.c $(CORE_LIB)
+	$(call quiet,LD,$@)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+bench: all static guests $(PLAN_BENCH)
 	$(Q)SHAPEVM=$(abspath $(SHAPEVM)) GUESTS=$(abspath build/guests) \
+		PLAN_BENCH=$(abspath $(PLAN_BENCH)) \
 		SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \
 		bash bench/run.sh
 

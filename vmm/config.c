@@ -99,6 +99,15 @@ enum {
 	OPT_KVM,
 	OPT_DEBUG,
 	OPT_NO_PIT,
+	OPT_HOST_RESERVED,
+	OPT_ALLOW_RELAXABLE,
+	OPT_PLAN,
+	OPT_ARCH,
+	OPT_IRQCHIP,
+	OPT_VFIO,
+	OPT_SYSFS_ROOT,
+	OPT_CHECK,
+	OPT_JSON,
 };
 
 static const struct option run_options[] = {
@@ -112,9 +121,25 @@ static const struct option run_options[] = {
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "debug",	no_argument,	   NULL, OPT_DEBUG },
 	{ "no-pit",	no_argument,	   NULL, OPT_NO_PIT },
+	{ "host-reserved", required_argument, NULL, OPT_HOST_RESERVED },
+	{ "allow-relaxable", no_argument,  NULL, OPT_ALLOW_RELAXABLE },
+	{ "plan",	required_argument, NULL, OPT_PLAN },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Repeatable file or device flags, up to a fixed count. */
+static int config_add_path(const char **list, size_t *nr, size_t max,
+			   const char *flag, const char *value,
+			   struct config_error *err)
+{
+	if (!*value)
+		return config_fail(err, "%s: empty value", flag);
+	if (*nr == max)
+		return config_fail(err, "%s %s: at most %zu of them", flag, value, max);
+	list[(*nr)++] = value;
+	return 0;
+}
 
 /*
  * Names the unknown option getopt stopped at. A short one may sit inside a
@@ -166,6 +191,7 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 			break;
 		case 'm':
 			ret = config_parse_mem(optarg, &cfg->ram_size, err);
+			cfg->ram_given = true;
 			break;
 		case 'c':
 			ret = config_parse_cpus(optarg, &cfg->nr_cpus, err);
@@ -192,6 +218,18 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 		case OPT_NO_PIT:
 			cfg->no_pit = true;
 			break;
+		case OPT_HOST_RESERVED:
+			ret = config_add_path(cfg->host_files, &cfg->nr_host_files,
+					      CONFIG_MAX_HOST_FILES, "--host-reserved", optarg, err);
+			break;
+		case OPT_ALLOW_RELAXABLE:
+			cfg->allow_relaxable = true;
+			break;
+		case OPT_PLAN:
+			if (!*optarg)
+				ret = config_fail(err, "--plan: empty file name");
+			cfg->plan_path = optarg;
+			break;
 		case 'h':
 			return 1;
 		case ':':
@@ -214,6 +252,125 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 	return 0;
 }
 
+static const struct option plan_options[] = {
+	{ "mem",	required_argument, NULL, 'm' },
+	{ "cpus",	required_argument, NULL, 'c' },
+	{ "arch",	required_argument, NULL, OPT_ARCH },
+	{ "irqchip",	required_argument, NULL, OPT_IRQCHIP },
+	{ "vfio",	required_argument, NULL, OPT_VFIO },
+	{ "host-reserved", required_argument, NULL, OPT_HOST_RESERVED },
+	{ "sysfs-root",	required_argument, NULL, OPT_SYSFS_ROOT },
+	{ "kvm",	required_argument, NULL, OPT_KVM },
+	{ "check",	required_argument, NULL, OPT_CHECK },
+	{ "allow-relaxable", no_argument,  NULL, OPT_ALLOW_RELAXABLE },
+	{ "json",	no_argument,	   NULL, OPT_JSON },
+	{ "verbose",	no_argument,	   NULL, 'v' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *plan_option_name(int opt)
+{
+	for (const struct option *o = plan_options; o->name; o++)
+		if (o->val == opt)
+			return o->name;
+	return "?";
+}
+
+/* Options that only "plan" takes; host-facts reads this host, nothing more. */
+static bool plan_only_option(int opt)
+{
+	return opt == 'm' || opt == 'c' || opt == OPT_ARCH || opt == OPT_IRQCHIP ||
+	       opt == OPT_HOST_RESERVED || opt == OPT_CHECK ||
+	       opt == OPT_ALLOW_RELAXABLE || opt == OPT_JSON;
+}
+
+int config_parse_plan(int argc, char **argv, bool host_facts,
+		      struct plan_config *cfg, struct config_error *err)
+{
+	const char *command = host_facts ? "host-facts" : "plan";
+	char optbuf[8];
+	int opt, ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ram_size = CONFIG_DEFAULT_RAM;
+	cfg->nr_cpus = 1;
+	cfg->sysfs_root = "/sys";
+	cfg->kvm_path = "/dev/kvm";
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:m:c:vh", plan_options, NULL)) != -1) {
+		ret = 0;
+		if (host_facts && plan_only_option(opt))
+			return config_fail(err, "--%s: not a host-facts option (see shapevm host-facts --help)",
+					   plan_option_name(opt));
+		switch (opt) {
+		case 'm':
+			ret = config_parse_mem(optarg, &cfg->ram_size, err);
+			break;
+		case 'c':
+			ret = config_parse_cpus(optarg, &cfg->nr_cpus, err);
+			break;
+		case OPT_ARCH:
+			if (strcmp(optarg, "x86_64") && strcmp(optarg, "arm64"))
+				ret = config_fail(err, "--arch %s: unknown architecture (x86_64, arm64)", optarg);
+			cfg->arch = optarg;
+			break;
+		case OPT_IRQCHIP:
+			if (strcmp(optarg, "gicv3-its") && strcmp(optarg, "gicv3") &&
+			    strcmp(optarg, "gicv2m") && strcmp(optarg, "gicv2"))
+				ret = config_fail(err, "--irqchip %s: unknown (gicv3-its, gicv3, gicv2m, gicv2)", optarg);
+			cfg->irqchip = optarg;
+			break;
+		case OPT_VFIO:
+			ret = config_add_path(cfg->vfio, &cfg->nr_vfio, CONFIG_MAX_VFIO,
+					      "--vfio", optarg, err);
+			break;
+		case OPT_HOST_RESERVED:
+			ret = config_add_path(cfg->host_files, &cfg->nr_host_files,
+					      CONFIG_MAX_HOST_FILES, "--host-reserved", optarg, err);
+			break;
+		case OPT_SYSFS_ROOT:
+			if (!*optarg)
+				ret = config_fail(err, "--sysfs-root: empty directory name");
+			cfg->sysfs_root = optarg;
+			break;
+		case OPT_KVM:
+			cfg->kvm_path = optarg;
+			break;
+		case OPT_CHECK:
+			if (!*optarg)
+				ret = config_fail(err, "--check: empty file name");
+			cfg->check_path = optarg;
+			break;
+		case OPT_ALLOW_RELAXABLE:
+			cfg->allow_relaxable = true;
+			break;
+		case OPT_JSON:
+			cfg->json = true;
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			return config_fail(err, "%s: needs a value", argv[optind - 1]);
+		default:
+			return config_fail(err, "%s: unknown option (see shapevm %s --help)",
+					   config_unknown_option(argv, optind, optbuf, sizeof(optbuf)),
+					   command);
+		}
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return config_fail(err, "%s: unexpected argument", argv[optind]);
+	if (cfg->check_path && cfg->json)
+		return config_fail(err, "--check and --json: --check reads a plan, it prints none");
+	return 0;
+}
+
 /* argv[1] names the command; flags of that command start at *first_arg. */
 int config_parse_command(int argc, char **argv, enum config_command *cmd,
 			 int *first_arg, struct config_error *err)
@@ -225,6 +382,10 @@ int config_parse_command(int argc, char **argv, enum config_command *cmd,
 		return config_fail(err, "no command given (try shapevm --help)");
 	if (!strcmp(word, "run")) {
 		*cmd = CONFIG_CMD_RUN;
+	} else if (!strcmp(word, "plan")) {
+		*cmd = CONFIG_CMD_PLAN;
+	} else if (!strcmp(word, "host-facts")) {
+		*cmd = CONFIG_CMD_HOST_FACTS;
 	} else if (!strcmp(word, "--help") || !strcmp(word, "-h") ||
 		   !strcmp(word, "help")) {
 		*cmd = CONFIG_CMD_HELP;
@@ -240,9 +401,12 @@ int config_parse_command(int argc, char **argv, enum config_command *cmd,
 void config_print_usage(FILE *out)
 {
 	fputs("usage: shapevm run -k KERNEL [options]\n"
+	      "       shapevm plan [-m SIZE] [--vfio BDF]... [--host-reserved FILE]... [options]\n"
+	      "       shapevm host-facts [--vfio BDF]...\n"
 	      "       shapevm --help | --version\n"
 	      "\n"
-	      "Boots a Linux kernel under KVM, with the terminal as its serial console.\n"
+	      "Boots a Linux kernel under KVM, with the terminal as its serial console,\n"
+	      "in a guest physical map planned around the host's IOMMU reserved regions.\n"
 	      "\n"
 	      "run options:\n"
 	      "  -k, --kernel FILE     kernel to boot (x86_64: bzImage)\n"
@@ -251,12 +415,56 @@ void config_print_usage(FILE *out)
 	      "  -c, --cpus N          number of vCPUs (default 1)\n"
 	      "  -p, --params STRING   kernel command line\n"
 	      "      --console serial  the guest console device (default serial: ttyS0)\n"
+	      "      --host-reserved FILE  plan around these host regions too (repeatable;\n"
+	      "                        the sysfs reserved_regions format, see shapevm plan)\n"
+	      "      --allow-relaxable RAM may use direct-relaxable host regions\n"
+	      "      --plan FILE       boot with exactly this saved plan (shapevm plan --json)\n"
 	      "      --kvm PATH        KVM device (default /dev/kvm)\n"
 	      "      --no-pit          no i8254 timer (x86): faster start and exit; guests\n"
 	      "                        that use ACPI never need it, acpi=off guests do\n"
-	      "  -v, --verbose         say what is being set up\n"
+	      "  -v, --verbose         say what is being set up, and print the memory plan\n"
 	      "\n"
 	      "On the console, Ctrl-A x ends the guest.\n"
 	      "Exit status: 0 guest powered off, 1 shapevm error, 2 usage error,\n"
-	      "3 guest reset, 4 guest crashed, 128+N stopped by signal N.\n", out);
+	      "3 guest reset, 4 guest crashed, 128+N stopped by signal N.\n"
+	      "See shapevm plan --help and shapevm host-facts --help for the planner.\n", out);
+}
+
+void config_print_plan_usage(FILE *out, bool host_facts)
+{
+	if (host_facts) {
+		fputs("usage: shapevm host-facts [--vfio BDF]... [--sysfs-root DIR] [--kvm PATH]\n"
+		      "\n"
+		      "Prints this host's facts in the --host-reserved format, to plan for this\n"
+		      "host elsewhere: the reserved regions of the IOMMU groups of the given\n"
+		      "devices (of every group without --vfio), their peers' BARs, VFIO's IOVA\n"
+		      "ranges when the group is bound to vfio-pci, and KVM's phys-bits.\n"
+		      "\n"
+		      "  --vfio BDF            a device to be assigned, e.g. 0000:03:00.0 (repeatable)\n"
+		      "  --sysfs-root DIR      read sysfs from DIR instead of /sys (a recorded tree)\n"
+		      "  --kvm PATH            KVM device for the address width (default /dev/kvm)\n", out);
+		return;
+	}
+	fputs("usage: shapevm plan [options]\n"
+	      "\n"
+	      "Plans the guest's physical memory map around the host's IOMMU reserved\n"
+	      "regions and prints it, with how each host region was avoided. Exits 0\n"
+	      "with a plan, 1 with the constraint that made it impossible.\n"
+	      "\n"
+	      "  -m, --mem SIZE        guest RAM (default 256M)\n"
+	      "  -c, --cpus N          vCPUs (sizes arm64's GIC redistributors)\n"
+	      "      --arch ARCH       x86_64 or arm64 (default: this shapevm's)\n"
+	      "      --irqchip KIND    arm64: gicv3-its (default), gicv3, gicv2m, gicv2\n"
+	      "      --vfio BDF        plan for assigning this device: reads its IOMMU group\n"
+	      "                        from sysfs and VFIO (repeatable)\n"
+	      "      --host-reserved FILE  one more host's facts (repeatable): lines\n"
+	      "                        \"0x<start> 0x<end> <type>\" (msi, direct,\n"
+	      "                        direct-relaxable, reserved), \"iova-range 0x<s> 0x<e>\",\n"
+	      "                        \"phys-bits N\"; the plan is valid on every host given\n"
+	      "      --sysfs-root DIR  read sysfs from DIR instead of /sys\n"
+	      "      --allow-relaxable RAM may use direct-relaxable regions\n"
+	      "      --json            print the plan as JSON (for run --plan and --check)\n"
+	      "      --check FILE      is this saved plan valid with these host facts?\n"
+	      "      --kvm PATH        KVM device for this host's address width\n"
+	      "  -v, --verbose         say which host facts were read\n", out);
 }

@@ -15,6 +15,8 @@
 #define CONFIG_DEFAULT_RAM	(256ULL << 20)
 #define CONFIG_MIN_RAM		(4ULL << 20)
 #define CONFIG_MAX_CPUS		4096
+#define CONFIG_MAX_HOST_FILES	16
+#define CONFIG_MAX_VFIO		16
 
 enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
 
@@ -29,10 +31,36 @@ struct vm_config {
 	bool no_pit;
 	bool verbose;
 	bool debug;
+	bool ram_given;			/* -m was on the command line */
+	/* The memory plan: host facts from files, or a saved plan. */
+	const char *host_files[CONFIG_MAX_HOST_FILES];
+	size_t nr_host_files;
+	bool allow_relaxable;
+	const char *plan_path;
+};
+
+/* "shapevm plan" and "shapevm host-facts". */
+struct plan_config {
+	const char *arch;		/* NULL: the arch shapevm was built for */
+	uint64_t ram_size;
+	unsigned int nr_cpus;
+	const char *irqchip;		/* arm64 frames; NULL: gicv3-its */
+	const char *vfio[CONFIG_MAX_VFIO];
+	size_t nr_vfio;
+	const char *host_files[CONFIG_MAX_HOST_FILES];
+	size_t nr_host_files;
+	const char *sysfs_root;
+	const char *kvm_path;
+	const char *check_path;
+	bool allow_relaxable;
+	bool json;
+	bool verbose;
 };
 
 enum config_command {
 	CONFIG_CMD_RUN,
+	CONFIG_CMD_PLAN,
+	CONFIG_CMD_HOST_FACTS,
 	CONFIG_CMD_HELP,
 	CONFIG_CMD_VERSION,
 };
@@ -44,6 +72,10 @@ struct config_error {
 int config_parse_size(const char *text, uint64_t *bytes);
 int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 		     struct config_error *err);
+/* "plan" (host_facts false) or "host-facts" options; 1 for --help. */
+int config_parse_plan(int argc, char **argv, bool host_facts,
+		      struct plan_config *cfg, struct config_error *err);
+void config_print_plan_usage(FILE *out, bool host_facts);
 int config_parse_command(int argc, char **argv, enum config_command *cmd,
 			 int *first_arg, struct config_error *err);
 void config_print_usage(FILE *out);

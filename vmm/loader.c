@@ -70,7 +70,7 @@ int loader_read_whole(const char *what, const char *path, uint64_t max,
 	if (fd < 0)
 		return fd;
 	if (*size > max) {
-		log_error("%s %s: %llu bytes is larger than any kernel (%llu MiB at most)",
+		log_error("%s %s: %llu bytes is more than shapevm reads there (%llu MiB at most)",
 			  what, path, (unsigned long long)*size,
 			  (unsigned long long)(max >> 20));
 		close(fd);

@@ -21,6 +21,8 @@
 #include "vmm/log.h"
 #include "vmm/loop.h"
 #include "vmm/memplan.h"
+#include "vmm/plan_cmd.h"
+#include "vmm/planning.h"
 #include "vmm/privilege.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -85,27 +87,57 @@ static int signals_setup(struct runtime *rt)
 	return rt->signal_fd < 0 ? -errno : 0;
 }
 
+/*
+ * The plan comes from a saved file (checked against what this host and the
+ * given host files say), or is made now from the same facts.
+ */
 static int plan_machine(struct vm *vm)
 {
-	struct plan_constraints cons;
-	struct plan_request req = {
-		.ram_size = vm->cfg->ram_size,
-		.nr_cpus = vm->cfg->nr_cpus,
+	const struct vm_config *cfg = vm->cfg;
+	struct host_facts facts = { 0 };
+	struct planning_input in = {
+		.arch = arch_name(), .host_files = cfg->host_files,
+		.nr_host_files = cfg->nr_host_files, .sysfs_root = "/sys",
+		.kvm_fd = vm->kvm_fd, .verbose = cfg->verbose,
 	};
-	struct plan_error err;
+	struct plan_request req = {
+		.ram_size = cfg->ram_size, .nr_cpus = cfg->nr_cpus,
+		.allow_relaxable = cfg->allow_relaxable,
+	};
+	unsigned int bits;
 	int ret;
 
-	ret = memplan_arch_constraints(arch_name(), &req,
-				       arch_host_addr_bits(vm->kvm_fd), &cons, &err);
-	if (!ret)
-		ret = memplan_build(&req, &cons, NULL, &vm->plan, &err);
-	if (ret) {
-		log_error("no memory plan: %s", err.msg);
-		return ret;
+	ret = planning_gather(&in, &facts, &bits);
+	if (ret)
+		goto out;
+	if (cfg->plan_path) {
+		ret = planning_load("--plan", cfg->plan_path, &vm->plan);
+		if (!ret && strcmp(vm->plan.arch, arch_name())) {
+			log_error("--plan %s: a plan for %s guests, and this shapevm runs %s guests",
+				  cfg->plan_path, vm->plan.arch, arch_name());
+			ret = -EINVAL;
+		}
+		if (!ret && cfg->ram_given && vm->plan.ram_size != cfg->ram_size) {
+			log_error("--plan %s: the plan has %llu MiB of RAM, --mem asks for %llu MiB",
+				  cfg->plan_path, (unsigned long long)(vm->plan.ram_size >> 20),
+				  (unsigned long long)(cfg->ram_size >> 20));
+			ret = -EINVAL;
+		}
+		if (!ret && planning_check(cfg->plan_path, &vm->plan, &facts, bits)) {
+			log_error("--plan %s: not valid on this host (shapevm plan --check says more)",
+				  cfg->plan_path);
+			ret = -EINVAL;
+		}
+	} else {
+		ret = planning_build(arch_name(), &req, bits, &facts, &vm->plan);
 	}
-	if (vm->cfg->verbose)
+	if (!ret && cfg->verbose) {
 		memplan_print(&vm->plan, stderr);
-	return 0;
+		memplan_print_host(&vm->plan, &facts, stderr);
+	}
+out:
+	hostres_free(&facts);
+	return ret;
 }
 
 static int build_machine(struct runtime *rt)
@@ -228,6 +260,10 @@ int main(int argc, char **argv)
 		return 0;
 	case CONFIG_CMD_RUN:
 		break;
+	case CONFIG_CMD_PLAN:
+		return plan_command(argc - first, argv + first);
+	case CONFIG_CMD_HOST_FACTS:
+		return host_facts_command(argc - first, argv + first);
 	}
 	return run_command(argc - first, argv + first);
 }

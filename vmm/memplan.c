@@ -161,7 +161,13 @@ static void planner_limit(struct planner *p)
 	const struct host_facts *facts = p->facts;
 	size_t i;
 
-	p->limit = MIN(p->cons->addr_limit, SPAN_ADDR_MAX);
+	bool hosts_say = false;
+
+	for (i = 0; facts && i < facts->nr_hosts; i++)
+		hosts_say |= facts->hosts[i].phys_bits != 0;
+	/* A default width is a guess: recorded hosts' phys-bits lines know better. */
+	p->limit = p->cons->addr_is_default && hosts_say ? SPAN_ADDR_MAX :
+		   MIN(p->cons->addr_limit, SPAN_ADDR_MAX);
 	snprintf(p->limit_why, sizeof(p->limit_why), "%s", p->cons->addr_why);
 	for (i = 0; facts && i < facts->nr_hosts; i++) {
 		unsigned int bits = facts->hosts[i].phys_bits;

@@ -92,6 +92,7 @@ struct plan_constraints {
 	uint64_t ram_base;	/* lowest address RAM may use */
 	uint64_t addr_limit;	/* first address the guest cannot use */
 	char addr_why[96];	/* where addr_limit comes from, for messages */
+	bool addr_is_default;	/* nobody said: hosts' phys-bits lines win */
 	const struct plan_region *fixed;
 	size_t nr_fixed;
 	struct plan_frame frames[PLAN_MAX_FRAMES];

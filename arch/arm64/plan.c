@@ -40,6 +40,7 @@ int arm64_plan_constraints(const struct plan_request *req, unsigned int addr_bit
 			 "KVM's IPA size %u bits", addr_bits);
 	} else {
 		addr_bits = ARM64_DEFAULT_IPA_BITS;
+		cons->addr_is_default = true;
 		snprintf(cons->addr_why, sizeof(cons->addr_why),
 			 "the default arm64 IPA size %u bits (no KVM or phys-bits line said)",
 			 addr_bits);

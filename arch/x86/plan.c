@@ -50,6 +50,7 @@ int x86_plan_constraints(const struct plan_request *req, unsigned int addr_bits,
 			 "KVM's guest phys-bits %u", addr_bits);
 	} else {
 		addr_bits = X86_DEFAULT_PHYS_BITS;
+		cons->addr_is_default = true;
 		snprintf(cons->addr_why, sizeof(cons->addr_why),
 			 "the default x86 phys-bits %u (no KVM or phys-bits line said)",
 			 addr_bits);

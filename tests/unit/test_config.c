@@ -391,6 +391,181 @@ START_TEST(test_run_value_may_look_like_flag)
 }
 END_TEST
 
+/* --- run: the planner's flags --- */
+
+START_TEST(test_run_plan_flags)
+{
+	struct config_error err;
+	struct vm_config cfg;
+	struct args a;
+
+	args_make(&a, "run", "-k", "bz", "--host-reserved", "a.txt",
+		  "--host-reserved", "b.txt", "--allow-relaxable", "--plan", "p.json", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.nr_host_files, 2);
+	ck_assert_str_eq(cfg.host_files[0], "a.txt");
+	ck_assert_str_eq(cfg.host_files[1], "b.txt");
+	ck_assert(cfg.allow_relaxable);
+	ck_assert_str_eq(cfg.plan_path, "p.json");
+	ck_assert(!cfg.ram_given);
+
+	args_make(&a, "run", "-k", "bz", "-m", "1G", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), 0);
+	ck_assert(cfg.ram_given);
+
+	args_make(&a, "run", "-k", "bz", "--plan", "", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "--plan: empty file name");
+}
+END_TEST
+
+START_TEST(test_run_too_many_host_files)
+{
+	struct config_error err;
+	struct vm_config cfg;
+	struct args a;
+	char *argv[2 + 2 * (CONFIG_MAX_HOST_FILES + 1) + 1];
+	int argc = 0;
+
+	argv[argc++] = "run";
+	argv[argc++] = "-k";
+	argv[argc++] = "bz";
+	for (int i = 0; i <= CONFIG_MAX_HOST_FILES; i++) {
+		argv[argc++] = "--host-reserved";
+		argv[argc++] = "f.txt";
+	}
+	(void)a;
+	ck_assert_int_eq(config_parse_run(argc, argv, &cfg, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "--host-reserved f.txt: at most 16") != NULL, "%s", err.msg);
+}
+END_TEST
+
+/* --- plan and host-facts --- */
+
+static int parse_plan(struct args *a, bool host_facts, struct plan_config *cfg,
+		      struct config_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	return config_parse_plan(a->argc, a->argv, host_facts, cfg, err);
+}
+
+START_TEST(test_plan_defaults)
+{
+	struct config_error err;
+	struct plan_config cfg;
+	struct args a;
+
+	args_make(&a, "plan", NULL);
+	ck_assert_int_eq(parse_plan(&a, false, &cfg, &err), 0);
+	ck_assert_ptr_null(cfg.arch);
+	ck_assert_uint_eq(cfg.ram_size, MiB(256));
+	ck_assert_uint_eq(cfg.nr_cpus, 1);
+	ck_assert_str_eq(cfg.sysfs_root, "/sys");
+	ck_assert_str_eq(cfg.kvm_path, "/dev/kvm");
+	ck_assert_uint_eq(cfg.nr_vfio, 0);
+	ck_assert_uint_eq(cfg.nr_host_files, 0);
+	ck_assert(!cfg.json && !cfg.allow_relaxable && !cfg.check_path);
+}
+END_TEST
+
+START_TEST(test_plan_flags)
+{
+	struct config_error err;
+	struct plan_config cfg;
+	struct args a;
+
+	args_make(&a, "plan", "-m", "64G", "-c", "4", "--arch", "arm64",
+		  "--irqchip", "gicv2m", "--vfio", "0000:03:00.0", "--vfio", "03:00.1",
+		  "--host-reserved", "h.txt", "--sysfs-root", "/tmp/sys",
+		  "--allow-relaxable", "--json", "--kvm", "/dev/null", "-v", NULL);
+	ck_assert_int_eq(parse_plan(&a, false, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.ram_size, 64ULL << 30);
+	ck_assert_uint_eq(cfg.nr_cpus, 4);
+	ck_assert_str_eq(cfg.arch, "arm64");
+	ck_assert_str_eq(cfg.irqchip, "gicv2m");
+	ck_assert_uint_eq(cfg.nr_vfio, 2);
+	ck_assert_str_eq(cfg.vfio[1], "03:00.1");
+	ck_assert_str_eq(cfg.host_files[0], "h.txt");
+	ck_assert_str_eq(cfg.sysfs_root, "/tmp/sys");
+	ck_assert_str_eq(cfg.kvm_path, "/dev/null");
+	ck_assert(cfg.allow_relaxable && cfg.json && cfg.verbose);
+
+	args_make(&a, "plan", "--check", "p.json", NULL);
+	ck_assert_int_eq(parse_plan(&a, false, &cfg, &err), 0);
+	ck_assert_str_eq(cfg.check_path, "p.json");
+
+	args_make(&a, "plan", "--help", NULL);
+	ck_assert_int_eq(parse_plan(&a, false, &cfg, &err), 1);
+}
+END_TEST
+
+START_TEST(test_plan_bad)
+{
+	static const struct {
+		const char *argv[4];
+		bool host_facts;
+		const char *msg;
+	} cases[] = {
+		{ { "plan", "--arch", "riscv" }, false,
+		  "--arch riscv: unknown architecture (x86_64, arm64)" },
+		{ { "plan", "--irqchip", "gicv4" }, false,
+		  "--irqchip gicv4: unknown (gicv3-its, gicv3, gicv2m, gicv2)" },
+		{ { "plan", "-m", "3Q" }, false, "--mem 3Q: not a size (try 512M, 4G)" },
+		{ { "plan", "--vfio", "" }, false, "--vfio: empty value" },
+		{ { "plan", "--sysfs-root", "" }, false, "--sysfs-root: empty directory name" },
+		{ { "plan", "--frob" }, false, "--frob: unknown option (see shapevm plan --help)" },
+		{ { "plan", "extra" }, false, "extra: unexpected argument" },
+		{ { "plan", "--check" }, false, "--check: needs a value" },
+		{ { "host-facts", "-m", "1G" }, true,
+		  "--mem: not a host-facts option (see shapevm host-facts --help)" },
+		{ { "host-facts", "--json" }, true,
+		  "--json: not a host-facts option (see shapevm host-facts --help)" },
+		{ { "host-facts", "--frob" }, true,
+		  "--frob: unknown option (see shapevm host-facts --help)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config_error err;
+		struct plan_config cfg;
+		struct args a;
+
+		args_make(&a, cases[i].argv[0], cases[i].argv[1], cases[i].argv[2],
+			  cases[i].argv[3], NULL);
+		ck_assert_int_eq(parse_plan(&a, cases[i].host_facts, &cfg, &err), -EINVAL);
+		ck_assert_str_eq(err.msg, cases[i].msg);
+	}
+}
+END_TEST
+
+START_TEST(test_plan_check_and_json)
+{
+	struct config_error err;
+	struct plan_config cfg;
+	struct args a;
+
+	args_make(&a, "plan", "--check", "p.json", "--json", NULL);
+	ck_assert_int_eq(parse_plan(&a, false, &cfg, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "--check and --json: --check reads a plan, it prints none");
+}
+END_TEST
+
+START_TEST(test_plan_usage)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	config_print_plan_usage(out, false);
+	config_print_plan_usage(out, true);
+	fclose(out);
+	ck_assert_ptr_nonnull(strstr(text, "usage: shapevm plan"));
+	ck_assert_ptr_nonnull(strstr(text, "--host-reserved FILE"));
+	ck_assert_ptr_nonnull(strstr(text, "usage: shapevm host-facts"));
+	free(text);
+}
+END_TEST
+
 /* --- config_parse_command --- */
 
 START_TEST(test_command_words)
@@ -400,6 +575,7 @@ START_TEST(test_command_words)
 		enum config_command cmd;
 	} words[] = {
 		{ "run", CONFIG_CMD_RUN },
+		{ "plan", CONFIG_CMD_PLAN }, { "host-facts", CONFIG_CMD_HOST_FACTS },
 		{ "--help", CONFIG_CMD_HELP }, { "-h", CONFIG_CMD_HELP },
 		{ "help", CONFIG_CMD_HELP },
 		{ "--version", CONFIG_CMD_VERSION }, { "-V", CONFIG_CMD_VERSION },
@@ -489,6 +665,16 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_bug_run_unknown_option_in_group);
 	tcase_add_test(tc, test_run_help);
 	tcase_add_test(tc, test_run_value_may_look_like_flag);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("plan");
+	tcase_add_test(tc, test_run_plan_flags);
+	tcase_add_test(tc, test_run_too_many_host_files);
+	tcase_add_test(tc, test_plan_defaults);
+	tcase_add_test(tc, test_plan_flags);
+	tcase_add_test(tc, test_plan_bad);
+	tcase_add_test(tc, test_plan_check_and_json);
+	tcase_add_test(tc, test_plan_usage);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("command");

@@ -92,7 +92,7 @@ START_TEST(test_table_too_small)
 	ck_assert_int_eq(e820_from_plan(&plan, table, 0), -ENOSPC);
 
 	/* Merging needs no room: two adjacent banks fit one entry. */
-	memset(&plan, 0, sizeof(plan));
+	memplan_free(&plan);
 	plan_add(&plan, 0x0000, 0x1000, PLAN_RAM);
 	plan_add(&plan, 0x1000, 0x1000, PLAN_RAM);
 	plan_add(&plan, 0x2000, 0x1000, PLAN_MMIO_WINDOW);
