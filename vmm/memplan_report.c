@@ -109,7 +109,8 @@ void memplan_print(const struct vm_plan *plan, FILE *out)
 		const struct plan_region *r = &plan->regions[i];
 		char size[32];
 
-		size_format(r->size, size, sizeof(size));
+		/* Start and end are exact; the size is for reading. */
+		size_human(r->size, size, sizeof(size));
 		fprintf(out, "0x%016llx 0x%016llx %8s  %-11s %-14s %s\n",
 			(unsigned long long)r->start,
 			(unsigned long long)(r->start + r->size - 1), size,

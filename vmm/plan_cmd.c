@@ -187,6 +187,9 @@ int host_facts_command(int argc, char **argv)
 		log_error("%s", err.msg);
 		goto out;
 	}
+	if (!cfg.nr_vfio && !facts.nr_regions)
+		log_warn("no IOMMU groups under %s/kernel/iommu_groups: this host has no IOMMU enabled, so nothing is reserved",
+			 cfg.sysfs_root);
 	hostres_write(&facts, 0, stdout);
 	status = fflush(stdout) ? EXIT_VMM_ERROR : 0;
 out:
