@@ -147,6 +147,7 @@ static int load_initrd(struct vm *vm, struct boot_params *bp, uint64_t kernel_en
 int arch_kernel_load(struct vm *vm)
 {
 	struct boot_params *bp;
+	struct setup_data *ext;
 	uint64_t kernel_end = 0;
 	int n, ret;
 
@@ -162,12 +163,16 @@ int arch_kernel_load(struct vm *vm)
 		ret = load_initrd(vm, bp, kernel_end);
 	if (ret)
 		return ret;
-	n = e820_from_plan(&vm->plan, bp->e820_table, ARRAY_SIZE(bp->e820_table));
+	ext = vm_guest_ptr(vm, X86_SETUP_DATA_ADDR, X86_EBDA_START - X86_SETUP_DATA_ADDR);
+	n = e820_write_boot(&vm->plan, bp, ext,
+			    ext ? X86_EBDA_START - X86_SETUP_DATA_ADDR : 0);
 	if (n < 0) {
-		log_error("the memory plan needs more e820 entries than the zero page holds");
+		log_error("the memory plan has %zu regions: more e820 entries than the zero page and its setup_data hold (the host's reserved regions cut RAM too often)",
+			  vm->plan.nr_regions);
 		return n;
 	}
-	bp->e820_entries = n;
+	if (n)
+		bp->hdr.setup_data = X86_SETUP_DATA_ADDR;
 	bp->acpi_rsdp_addr = X86_ACPI_ADDR;
 	vm->entry_ip = X86_KERNEL_ADDR + X86_64BIT_ENTRY_OFFSET;
 	vm->entry_arg = X86_ZERO_PAGE_ADDR;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "arch/x86/e820.h"
 
@@ -47,4 +49,44 @@ int e820_from_plan(const struct vm_plan *plan, struct boot_e820_entry *table,
 		n++;
 	}
 	return n;
+}
+
+/*
+ * The zero page holds 128 entries; a plan cut by many host regions needs
+ * more, and Linux takes the rest from a SETUP_E820_EXT setup_data blob.
+ * Returns the bytes of ext used (0 when the zero page was enough),
+ * -ENOSPC when even ext cannot hold them, -ENOMEM.
+ */
+int e820_write_boot(const struct vm_plan *plan, struct boot_params *bp,
+		    struct setup_data *ext, size_t ext_size)
+{
+	size_t max = plan->nr_regions ? plan->nr_regions : 1, extra, len;
+	struct boot_e820_entry *all = calloc(max, sizeof(*all));
+	unsigned int zero;
+	int n;
+
+	if (!all)
+		return -ENOMEM;
+	n = e820_from_plan(plan, all, max);
+	if (n < 0) {
+		free(all);
+		return n;
+	}
+	zero = MIN((unsigned int)n, (unsigned int)E820_MAX_ENTRIES_ZEROPAGE);
+	memcpy(bp->e820_table, all, zero * sizeof(all[0]));
+	bp->e820_entries = zero;
+	extra = n - zero;
+	len = extra ? sizeof(*ext) + extra * sizeof(all[0]) : 0;
+	if (len > ext_size) {
+		free(all);
+		return -ENOSPC;
+	}
+	if (extra) {
+		ext->next = 0;
+		ext->type = SETUP_E820_EXT;
+		ext->len = extra * sizeof(all[0]);
+		memcpy(ext->data, all + zero, extra * sizeof(all[0]));
+	}
+	free(all);
+	return len;
 }

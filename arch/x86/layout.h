@@ -5,7 +5,8 @@
  *
  *  0x0000_0000 +---------------------------+
  *              | RAM (bank 0)              |  0x500 GDT, 0x7000 zero page,
- *              |                           |  0x9000 page tables, 0x20000 cmdline
+ *              |                           |  0x9000 page tables, 0x20000 cmdline,
+ *              |                           |  0x30000 more e820 (setup_data)
  *  0x0009_f000 +---------------------------+
  *              | EBDA (reserved)           |
  *  0x000a_0000 +---------------------------+
@@ -34,6 +35,8 @@
 #define X86_PML4_ADDR		0x9000ULL	/* then PDPT and four PDs */
 #define X86_CMDLINE_ADDR	0x20000ULL
 #define X86_CMDLINE_MAX		0x10000ULL
+/* e820 entries past the zero page's 128 (SETUP_E820_EXT), up to the EBDA. */
+#define X86_SETUP_DATA_ADDR	0x30000ULL
 
 #define X86_EBDA_START		0x9f000ULL
 #define X86_LEGACY_START	0xa0000ULL

@@ -225,6 +225,20 @@ if run_case "$case" --plan "$work/plain-plan.json" --host-reserved "$work/rmrr.t
 	expect "$case" 1 err "overlaps $work/rmrr.txt's direct region 0x3000000-0x3016fff"
 fi
 
+# 100 host regions inside RAM: more e820 entries than the zero page holds.
+for i in $(seq 0 99); do
+	printf '0x%016x 0x%016x direct\n' $((0x2000000 + i * 0x100000)) $((0x2000000 + i * 0x100000 + 0xfff))
+done >"$work/many.txt"
+case="run with 100 host holes: e820 overflows into setup_data, the guest boots"
+if run_case "$case" -m 256M --host-reserved "$work/many.txt"; then
+	if [ "$status" = 0 ] && grep -q "e820 ram=[0-9]* entries=128" "$work/out" &&
+		e820_has 0x2000000 0x2001000 2; then
+		ok "$case"
+	else
+		not_ok "$case" "exit $status; $(grep 'e820 ram' "$work/out")"
+	fi
+fi
+
 summary="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || summary+=", $skipped skipped"
 echo "$summary"

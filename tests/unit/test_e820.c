@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* arch/x86/e820: the plan as the zero page's memory map. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch/x86/e820.h"
@@ -138,6 +139,47 @@ START_TEST(test_x86_plan)
 }
 END_TEST
 
+START_TEST(test_more_than_the_zero_page)
+{
+	struct vm_plan plan = { .arch = "test" };
+	struct boot_params *bp = calloc(1, sizeof(*bp));
+	size_t ext_size = sizeof(struct setup_data) + 100 * sizeof(struct boot_e820_entry);
+	struct setup_data *ext = calloc(1, ext_size);
+	struct boot_e820_entry *more;
+
+	ck_assert_ptr_nonnull(bp);
+	ck_assert_ptr_nonnull(ext);
+	/* 100 banks with 100 holes between them: 200 entries. */
+	for (unsigned int i = 0; i < 100; i++) {
+		plan_add(&plan, i * 0x2000, 0x1000, PLAN_RAM);
+		plan_add(&plan, i * 0x2000 + 0x1000, 0x1000, PLAN_HOLE);
+	}
+	ck_assert_int_eq(e820_write_boot(&plan, bp, ext, ext_size),
+			 sizeof(*ext) + 72 * sizeof(struct boot_e820_entry));
+	ck_assert_uint_eq(bp->e820_entries, 128);
+	assert_entry(&bp->e820_table[127], 63 * 0x2000 + 0x1000, 0x1000, E820_TYPE_RESERVED);
+	ck_assert_uint_eq(ext->type, SETUP_E820_EXT);
+	ck_assert_uint_eq(ext->next, 0);
+	ck_assert_uint_eq(ext->len, 72 * sizeof(struct boot_e820_entry));
+	more = (struct boot_e820_entry *)ext->data;
+	assert_entry(&more[0], 64 * 0x2000, 0x1000, E820_TYPE_RAM);
+	assert_entry(&more[71], 99 * 0x2000 + 0x1000, 0x1000, E820_TYPE_RESERVED);
+
+	/* Too little room for the rest: refused, not cut short. */
+	ck_assert_int_eq(e820_write_boot(&plan, bp, ext, ext_size / 2), -ENOSPC);
+	ck_assert_int_eq(e820_write_boot(&plan, bp, NULL, 0), -ENOSPC);
+
+	/* A small plan needs no setup_data at all. */
+	memplan_free(&plan);
+	plan_add(&plan, 0, 0x1000, PLAN_RAM);
+	ck_assert_int_eq(e820_write_boot(&plan, bp, NULL, 0), 0);
+	ck_assert_uint_eq(bp->e820_entries, 1);
+	memplan_free(&plan);
+	free(bp);
+	free(ext);
+}
+END_TEST
+
 Suite *e820_suite(void)
 {
 	Suite *s = suite_create("e820");
@@ -148,6 +190,7 @@ Suite *e820_suite(void)
 	tcase_add_test(tc, test_table_too_small);
 	tcase_add_test(tc, test_empty_plan);
 	tcase_add_test(tc, test_x86_plan);
+	tcase_add_test(tc, test_more_than_the_zero_page);
 	suite_add_tcase(s, tc);
 	return s;
 }
