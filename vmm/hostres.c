@@ -309,3 +309,48 @@ int hostres_read_file(struct host_facts *facts, const char *path,
 		hostres_rollback(facts, &mark);
 	return ret;
 }
+
+static const char *region_host_name(const struct host_facts *facts, unsigned int host)
+{
+	return host < facts->nr_hosts ? facts->hosts[host].name : "?";
+}
+
+/*
+ * By content only (start, end, type, host name, what), never by list
+ * position, so whoever lists host regions lists them the same way, and a
+ * saved plan read back (which renumbers hosts) writes the same bytes.
+ */
+static int region_order_compare(const void *a, const void *b, void *opaque)
+{
+	const struct host_facts *facts = opaque;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	const struct host_region *ra = &facts->regions[ia];
+	const struct host_region *rb = &facts->regions[ib];
+	int c;
+
+	if (ra->start != rb->start)
+		return ra->start < rb->start ? -1 : 1;
+	if (ra->end != rb->end)
+		return ra->end < rb->end ? -1 : 1;
+	if (ra->type != rb->type)
+		return ra->type < rb->type ? -1 : 1;
+	c = strcmp(region_host_name(facts, ra->host), region_host_name(facts, rb->host));
+	if (!c)
+		c = strcmp(ra->what, rb->what);
+	if (!c)
+		c = ia < ib ? -1 : ia > ib;
+	return c;
+}
+
+size_t *hostres_sorted(const struct host_facts *facts)
+{
+	size_t *order = calloc(facts->nr_regions ? facts->nr_regions : 1, sizeof(*order));
+
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < facts->nr_regions; i++)
+		order[i] = i;
+	qsort_r(order, facts->nr_regions, sizeof(*order), region_order_compare,
+		(void *)facts);
+	return order;
+}

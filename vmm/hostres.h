@@ -138,6 +138,12 @@ int hostres_read_vfio(struct host_facts *facts, unsigned int host,
 		      const char *sysfs_root, const char *bdf, int group,
 		      struct hostres_error *err);
 
+/*
+ * Indices of facts->regions in the one order every listing uses: start,
+ * end, type, host name, what. The caller frees it; NULL when out of memory.
+ */
+size_t *hostres_sorted(const struct host_facts *facts);
+
 /* Host @host's facts in the --host-reserved format, sorted, one per line. */
 void hostres_write(const struct host_facts *facts, unsigned int host, FILE *out);
 

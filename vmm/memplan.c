@@ -342,20 +342,6 @@ static int region_compare(const void *a, const void *b)
 	return 0;
 }
 
-/* Host msi regions by address, so the doorbell's choice is deterministic. */
-static int msi_compare(const void *a, const void *b, void *opaque)
-{
-	const struct host_facts *facts = opaque;
-	const struct host_region *ra = &facts->regions[*(const size_t *)a];
-	const struct host_region *rb = &facts->regions[*(const size_t *)b];
-
-	if (ra->start != rb->start)
-		return ra->start < rb->start ? -1 : 1;
-	if (ra->end != rb->end)
-		return ra->end < rb->end ? -1 : 1;
-	return ra->host < rb->host ? -1 : ra->host > rb->host;
-}
-
 /*
  * Rule: on arm64 the vITS (or GICv2m) frame goes where a host msi window is,
  * when that fits the guest map, so the guest's doorbell and the host's
@@ -371,13 +357,13 @@ static bool doorbell_on_msi_window(struct planner *p, const struct plan_frame *f
 
 	if (!facts || !facts->nr_regions)
 		return false;
-	order = calloc(facts->nr_regions, sizeof(*order));
+	/* By address, so the doorbell's choice is deterministic. */
+	order = hostres_sorted(facts);
 	if (!order)
 		return false;
 	for (i = 0; i < facts->nr_regions; i++)
-		if (facts->regions[i].type == HOST_MSI)
-			order[nr++] = i;
-	qsort_r(order, nr, sizeof(*order), msi_compare, (void *)facts);
+		if (facts->regions[order[i]].type == HOST_MSI)
+			order[nr++] = order[i];
 	for (i = 0; i < nr && !found; i++) {
 		const struct host_region *w = &facts->regions[order[i]];
 		uint64_t page = ALIGN_UP(w->start, f->align);

@@ -144,23 +144,6 @@ static uint64_t plan_top(const struct vm_plan *plan)
 	return top;
 }
 
-static int host_region_compare(const void *a, const void *b, void *opaque)
-{
-	const struct host_facts *facts = opaque;
-	const struct host_region *ra = &facts->regions[*(const size_t *)a];
-	const struct host_region *rb = &facts->regions[*(const size_t *)b];
-
-	if (ra->start != rb->start)
-		return ra->start < rb->start ? -1 : 1;
-	if (ra->end != rb->end)
-		return ra->end < rb->end ? -1 : 1;
-	if (ra->type != rb->type)
-		return ra->type < rb->type ? -1 : 1;
-	if (ra->host != rb->host)
-		return ra->host < rb->host ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
 /* "kept out of RAM: hole3", "inside lapic-msi", "above the guest's map". */
 static void explain_host_region(const struct vm_plan *plan, uint64_t top,
 				const struct host_region *h, char *buf, size_t len)
@@ -227,13 +210,9 @@ void memplan_print_host(const struct vm_plan *plan,
 
 	if (!facts || !facts->nr_regions)
 		return;
-	order = calloc(facts->nr_regions, sizeof(*order));
+	order = hostres_sorted(facts);
 	if (!order)
 		return;
-	for (i = 0; i < facts->nr_regions; i++)
-		order[i] = i;
-	qsort_r(order, facts->nr_regions, sizeof(*order), host_region_compare,
-		(void *)facts);
 	fprintf(out, "%-18s %-18s %-16s %-20s %s\n", "host start", "end", "type",
 		"host", "how the plan avoids it");
 	for (i = 0; i < facts->nr_regions; i = j) {

@@ -21,32 +21,6 @@ static const char *host_name(const struct host_facts *facts, unsigned int index)
 	return index < facts->nr_hosts ? facts->hosts[index].name : "?";
 }
 
-/*
- * By (start, end, type, host name, what): content only, never list order,
- * so a plan read back and written again gives the same bytes even though
- * reading numbers hosts in a new order.
- */
-static int host_region_compare(const void *a, const void *b, void *opaque)
-{
-	const struct host_facts *facts = opaque;
-	const struct host_region *ra = &facts->regions[*(const size_t *)a];
-	const struct host_region *rb = &facts->regions[*(const size_t *)b];
-	int c;
-
-	if (ra->start != rb->start)
-		return ra->start < rb->start ? -1 : 1;
-	if (ra->end != rb->end)
-		return ra->end < rb->end ? -1 : 1;
-	if (ra->type != rb->type)
-		return ra->type < rb->type ? -1 : 1;
-	c = strcmp(host_name(facts, ra->host), host_name(facts, rb->host));
-	if (!c)
-		c = strcmp(ra->what, rb->what);
-	if (!c)
-		c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-	return c;
-}
-
 /* Items of a list one per line, 4 spaces in; an empty list stays "[]". */
 static void list_item(FILE *out, size_t index)
 {
@@ -103,12 +77,9 @@ static int write_host_reserved(const struct host_facts *facts, FILE *out)
 	size_t nr = facts ? facts->nr_regions : 0, *order = NULL, i;
 
 	if (nr) {
-		order = calloc(nr, sizeof(*order));
+		order = hostres_sorted(facts);
 		if (!order)
 			return -ENOMEM;
-		for (i = 0; i < nr; i++)
-			order[i] = i;
-		qsort_r(order, nr, sizeof(*order), host_region_compare, (void *)facts);
 	}
 	fputs("  \"host_reserved\": [", out);
 	for (i = 0; i < nr; i++) {
