@@ -26,6 +26,11 @@
 # - mitigations=off in L1: every L2 exit runs L1's KVM exit path, whose
 #   Spectre/RSB mitigations cost much under TCG (an L2 boot took 33 s with
 #   them, 25 s without). L1 is a throwaway test host.
+# An emulated AMD IOMMU and QEMU's "edu" PCI device give L1 what this machine
+# lacks: an IOMMU group that VFIO can own (l1-init.sh binds edu to vfio-pci).
+# The IOMMU comes before the devices it translates for; intremap=on needs
+# kernel-irqchip=split only under KVM, not under TCG. iommu=pt keeps L1's own
+# DMA untranslated (the recipe's setting); VFIO still gets its own domain.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,7 +59,7 @@ if [ -z "${SHAPEVM_L1_KERNEL:-}" ]; then
 	eval "$vars"
 fi
 
-cmdline="console=ttyS0 loglevel=4 panic=-1 mitigations=off kvm_amd.nrips=0 $append ${SHAPEVM_L1_APPEND:-}"
+cmdline="console=ttyS0 loglevel=4 panic=-1 mitigations=off kvm_amd.nrips=0 iommu=pt $append ${SHAPEVM_L1_APPEND:-}"
 mkdir -p "$(dirname "$log")" || exit 1
 
 # Stamp each console line with the host's time since start: L1's own clock
@@ -74,6 +79,7 @@ stamp_lines() {
 timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
 	-accel tcg -cpu max,family=23,model=1 -M q35 -smp 1 -m "${SHAPEVM_L1_MEM:-2048}" \
 	-nodefaults -no-user-config -display none -monitor none -serial stdio \
+	-device amd-iommu,intremap=on -device edu \
 	-no-reboot -kernel "$SHAPEVM_L1_KERNEL" -initrd "$initrd" -append "$cmdline" \
 	</dev/null 2>&1 | stamp_lines
 exit "${PIPESTATUS[0]}"

@@ -1,14 +1,15 @@
 #!/bin/sh
 # shellcheck shell=dash
-# The L2 cases of tests/l1/x86/run.sh. Runs inside the emulated L1 host
+# The cases of tests/l1/x86/run.sh. Runs inside the emulated L1 host
 # (busybox sh, started by guest-images/x86_64/l1-init.sh, which sets SHAPEVM,
-# SHAPEVM_GUEST_KERNEL, SHAPEVM_GUEST_INITRD, SHAPEVM_L1_KVM and
-# SHAPEVM_CASE_TIMEOUT).
+# SHAPEVM_GUEST_KERNEL, SHAPEVM_GUEST_INITRD, SHAPEVM_L1_KVM,
+# SHAPEVM_CASE_TIMEOUT and SHAPEVM_EDU_BDF).
 #
 #   sh cases.sh [CASE...]      (default: all of them)
 #
-# Each case boots the test guest with shapevm, judges it from shapevm's exit
-# status and the guest's own output, and prints exactly one line:
+# Each L2 case boots the test guest with shapevm, judges it from shapevm's
+# exit status and the guest's own output; host-facts runs no guest but asks
+# L1's IOMMU and VFIO. Each case prints exactly one line:
 #   SHAPEVM_RESULT: ok CASE
 #   SHAPEVM_RESULT: not ok CASE: why
 # Before it come the command ("SHAPEVM_CASE: CASE: run ..."), the output of
@@ -18,7 +19,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off"
+all_cases="boot-smp reset poweroff acpi-off host-facts"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -166,11 +167,80 @@ case_acpi_off() {
 	expect_guest_status 7
 }
 
+# expect_line FILE REGEX WHAT: a line of FILE matches the extended REGEX.
+expect_line() {
+	grep -q -E "$2" "$1" || fail "no $3 line"
+}
+
+# ram_lines FILE: the RAM banks of a printed plan (its "ram" rows).
+ram_lines() {
+	awk '$4 == "ram"' "$1"
+}
+
+# host-facts: the facts of L1, a host with an AMD IOMMU, read through VFIO
+# from the edu device bound to vfio-pci; then plans made from them. This is
+# where hostres_read_vfio's container path (type1v2, VFIO_IOMMU_GET_INFO and
+# its IOVA range capability) runs for real: only it writes iova-range lines.
+case_host_facts() {
+	if [ -z "${SHAPEVM_EDU_BDF:-}" ]; then
+		fail "L1 has no edu device bound to vfio-pci (see the SHAPEVM_L1 lines)"
+		return
+	fi
+	if [ ! -c /dev/vfio/vfio ]; then
+		fail "L1 has no /dev/vfio/vfio (did vfio load? see the SHAPEVM_L1 lines)"
+		return
+	fi
+	run_vmm host-facts host-facts --vfio "$SHAPEVM_EDU_BDF"
+	expect_exit 0
+	facts=/tmp/host-facts.txt
+	grep -v '^shapevm: ' /tmp/host-facts.out >"$facts"
+	expect_line "$facts" '^0x00000000fee00000 0x00000000feefffff msi( |$)' \
+		"msi 0xfee00000-0xfeefffff"
+	expect_line "$facts" '^0x000000fd00000000 0x000000ffffffffff reserved( |$)' \
+		"AMD HyperTransport reserved 0xfd00000000-0xffffffffff"
+	expect_line "$facts" '^phys-bits [0-9]+$' "phys-bits"
+	if ! grep -q '^iova-range ' "$facts"; then
+		# Say why VFIO gave none: only -v reports it.
+		run_vmm host-facts-verbose host-facts -v --vfio "$SHAPEVM_EDU_BDF"
+		error=$(grep 'no IOVA ranges from VFIO' /tmp/host-facts-verbose.out | tail -1)
+		fail "no iova-range line: VFIO did not answer (${error:-no reason given})"
+	fi
+
+	run_vmm host-facts-plan plan -m 256M --vfio "$SHAPEVM_EDU_BDF"
+	expect_exit 0
+	plan=/tmp/host-facts-plan.out
+	expect_line "$plan" '^MSI doorbell: 0xfee00000-0xfeefffff' \
+		"\"MSI doorbell: 0xfee00000-0xfeefffff\""
+	expect_line "$plan" "^0x000000fd00000000 0x000000ffffffffff reserved .*above the guest's map" \
+		"fd00000000 host region \"above the guest's map\""
+	[ -n "$(ram_lines "$plan")" ] || fail "the 256M plan has no RAM lines"
+
+	# The same facts from the file host-facts wrote give the same RAM.
+	run_vmm host-facts-file plan -m 256M --host-reserved "$facts"
+	expect_exit 0
+	ram_lines "$plan" >/tmp/host-facts-ram.vfio
+	ram_lines /tmp/host-facts-file.out >/tmp/host-facts-ram.file
+	cmp -s /tmp/host-facts-ram.vfio /tmp/host-facts-ram.file ||
+		fail "plan --host-reserved gives other RAM banks than plan --vfio"
+
+	# 2 TiB does not fit below L1's 40 phys-bits (TCG's default). The AMD
+	# IOMMU's IOVA ranges reach 2^64-1, so the width is what refuses it.
+	run_vmm host-facts-toobig plan -m 2T --vfio "$SHAPEVM_EDU_BDF"
+	expect_exit 1
+	grep -q -E '^shapevm: no memory plan: .*phys-bits' /tmp/host-facts-toobig.out ||
+		fail "plan -m 2T did not blame phys-bits"
+}
+
+# needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
+needs_kvm() {
+	[ "$1" != host-facts ]
+}
+
 # The list is split into arguments on purpose.
 # shellcheck disable=SC2086
 [ $# -gt 0 ] || set -- $all_cases
 for case_name in "$@"; do
-	if [ "${SHAPEVM_L1_KVM:-0}" != 1 ]; then
+	if needs_kvm "$case_name" && [ "${SHAPEVM_L1_KVM:-0}" != 1 ]; then
 		echo "SHAPEVM_RESULT: not ok $case_name: L1 has no /dev/kvm (kvm_amd did not load; see the L1 log)"
 		continue
 	fi
@@ -179,6 +249,7 @@ for case_name in "$@"; do
 	reset) case_reset ;;
 	poweroff) case_poweroff ;;
 	acpi-off) case_acpi_off ;;
+	host-facts) case_host_facts ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"

@@ -12,6 +12,10 @@
 #   reset     the guest reboots (reboot=k, i8042): shapevm exits 3
 #   poweroff  the guest runs true and powers off: shapevm exits 0
 #   acpi-off  as boot-smp with acpi=off (CPUs from the MP table), ends by reset: 3
+#   host-facts  no guest: shapevm host-facts and plan --vfio on the edu device
+#             L1 bound to vfio-pci behind its emulated AMD IOMMU: the msi and
+#             HyperTransport regions, VFIO's IOVA ranges, a 256M plan (and the
+#             same from the saved facts), 2T refused
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
@@ -27,7 +31,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off)
+all_cases=(boot-smp reset poweroff acpi-off host-facts)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
