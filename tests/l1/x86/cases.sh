@@ -19,7 +19,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off host-facts"
+all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -231,6 +231,89 @@ case_host_facts() {
 		fail "plan -m 2T did not blame phys-bits"
 }
 
+# The host file of holes and plan-file: an Intel-RMRR-like "direct" region in
+# guest RAM, not 2 MiB aligned, far above where the kernel decompresses and
+# below the 33 MiB of RAM above it where the initrd goes; and 150 one-page
+# "reserved" regions 1 MiB apart from 256 MiB, which cut RAM into over 300 e820
+# entries, so everything from about 0x13d00000 up (the RMRR and the last page,
+# 0x19500000, included) reaches Linux only through SETUP_E820_EXT.
+holes_file=/tmp/holes-host.txt
+write_holes_file() {
+	echo "0x000000001df6e000 0x000000001df84fff direct" >"$holes_file"
+	i=0
+	while [ "$i" -lt 150 ]; do
+		start=$((0x10000000 + i * 0x100000))
+		printf '0x%016x 0x%016x reserved\n' "$start" $((start + 0xfff))
+		i=$((i + 1))
+	done >>"$holes_file"
+}
+
+# What holes and plan-file ask the guest: how many entries its firmware memory
+# map (/sys/firmware/memmap, Linux's copy of the e820 map as it got it) has, the
+# entries starting at the RMRR and at the last page, how many e820 lines dmesg
+# has from the zero page (BIOS-e820) and after SETUP_E820_EXT (extended), the
+# last zero-page line, the e820 lines for those two, and MemTotal. dmesg's
+# lines that quote the command line (SHAPEVM) are left out. Linux gives init at most 32 arguments
+# (CONFIG_INIT_ENV_ARG_LIMIT) and panics on more, so the command goes on the
+# kernel command line in double quotes, which make it one argument (Linux drops
+# the quotes); it must hold no double quote itself.
+# shellcheck disable=SC2016
+memmap_command='echo SHAPEVM_MEMMAP_ENTRIES=$(ls /sys/firmware/memmap | wc -l); for f in $(grep -l -x -e 0x1df6e000 -e 0x19500000 /sys/firmware/memmap/*/start); do d=${f%/start}; echo SHAPEVM_MEMMAP: $(cat $d/start)-$(cat $d/end) $(cat $d/type); done; dmesg | grep -v SHAPEVM >/tmp/dmesg; echo SHAPEVM_E820: $(grep -c BIOS-e820: /tmp/dmesg) BIOS-e820, $(grep -c extended: /tmp/dmesg) extended; grep BIOS-e820: /tmp/dmesg | tail -1; grep -e 1df6e000- -e 19500000- /tmp/dmesg | grep -e e820: -e extended:; grep MemTotal /proc/meminfo; exit 7'
+
+# expect_memmap: the guest's firmware memory map has more than the zero page's
+# 128 entries, and lists the RMRR and the last one-page region as Reserved.
+expect_memmap() {
+	entries=$(sed -n 's/^SHAPEVM_MEMMAP_ENTRIES=\([0-9]*\).*/\1/p' "/tmp/$name.out" | tail -1)
+	if [ -z "$entries" ]; then
+		fail "the guest printed no SHAPEVM_MEMMAP_ENTRIES line"
+	elif [ "$entries" -le 128 ]; then
+		fail "the guest's /sys/firmware/memmap has $entries entries, expected more than 128"
+	fi
+	grep -q -x 'SHAPEVM_MEMMAP: 0x1df6e000-0x1df84fff Reserved' "/tmp/$name.out" ||
+		fail "the guest's firmware map has no 0x1df6e000-0x1df84fff Reserved (the RMRR)"
+	grep -q -x 'SHAPEVM_MEMMAP: 0x19500000-0x19500fff Reserved' "/tmp/$name.out" ||
+		fail "the guest's firmware map has no 0x19500000-0x19500fff Reserved (the last page, from SETUP_E820_EXT)"
+}
+
+# holes: Linux takes a map cut by host regions: a 92 KiB RMRR that is not
+# 2 MiB aligned, and 150 pages, whose e820 entries past 128 come in a
+# SETUP_E820_EXT setup_data blob.
+case_holes() {
+	write_holes_file
+	run_vmm holes run --host-reserved "$holes_file" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 512M -p "console=ttyS0 quiet -- \"$memmap_command\""
+	expect_exit 0
+	guest_spoke || return
+	expect_memmap
+	expect_memtotal_mib 400 512
+	expect_guest_status 7
+}
+
+# plan-file: the same layout saved by plan --json is valid against the host
+# file (plan --check) and boots with run --plan, without -m.
+case_plan_file() {
+	write_holes_file
+	echo "SHAPEVM_CASE: plan-file: $SHAPEVM plan -m 512M --host-reserved $holes_file --json >/tmp/plan-file.json"
+	"$SHAPEVM" plan -m 512M --host-reserved "$holes_file" --json \
+		</dev/null >/tmp/plan-file.json 2>/tmp/plan-file.err
+	status=$?
+	sed 's/^/plan-file| /' /tmp/plan-file.err
+	echo "SHAPEVM_CASE: plan-file: plan exit $status, $(wc -c </tmp/plan-file.json) bytes of JSON"
+	if [ "$status" != 0 ]; then
+		fail "plan --json exited $status: $(tail -1 /tmp/plan-file.err)"
+		return
+	fi
+	run_vmm plan-file-check plan --check /tmp/plan-file.json --host-reserved "$holes_file"
+	expect_exit 0
+	run_vmm plan-file run --plan /tmp/plan-file.json -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -p "console=ttyS0 quiet -- \"$memmap_command\""
+	expect_exit 0
+	guest_spoke || return
+	expect_memmap
+	expect_memtotal_mib 400 512
+	expect_guest_status 7
+}
+
 # needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
 needs_kvm() {
 	[ "$1" != host-facts ]
@@ -250,6 +333,8 @@ for case_name in "$@"; do
 	poweroff) case_poweroff ;;
 	acpi-off) case_acpi_off ;;
 	host-facts) case_host_facts ;;
+	holes) case_holes ;;
+	plan-file) case_plan_file ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"

@@ -16,6 +16,13 @@
 #             L1 bound to vfio-pci behind its emulated AMD IOMMU: the msi and
 #             HyperTransport regions, VFIO's IOVA ranges, a 256M plan (and the
 #             same from the saved facts), 2T refused
+#   holes     -m 512M --host-reserved a file with an RMRR-like direct region
+#             0x1df6e000-0x1df84fff and 150 one-page reserved regions 1 MiB
+#             apart from 0x10000000: Linux's /sys/firmware/memmap has over 128
+#             entries, the RMRR and the last page (only in SETUP_E820_EXT) as
+#             Reserved, 400-512 MiB; it powers off: 0
+#   plan-file the same file through plan --json, plan --check (0) and
+#             run --plan without -m: the same map, powers off: 0
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
@@ -31,7 +38,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off host-facts)
+all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
