@@ -144,6 +144,7 @@ static int vm_add_slot(struct vm *vm, uint64_t gpa, uint64_t size)
 		return -err;
 	}
 	vm->nr_slots++;
+	vm->mem = (struct guest_mem) { vm->slots, vm->nr_slots };
 	return 0;
 }
 
@@ -210,6 +211,7 @@ void vm_destroy(struct vm *vm)
 	for (i = 0; i < vm->nr_slots; i++)
 		munmap(vm->slots[i].host, vm->slots[i].size);
 	vm->nr_slots = 0;
+	vm->mem.nr_slots = 0;
 	memplan_free(&vm->plan);
 	bus_destroy(&vm->pio_bus);
 	bus_destroy(&vm->mmio_bus);
@@ -226,16 +228,9 @@ void vm_destroy(struct vm *vm)
 /* A host pointer for [gpa, gpa + len), or NULL unless it lies in one slot. */
 void *vm_guest_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	unsigned int i;
+	struct guest_mem mem = { vm->slots, vm->nr_slots };
 
-	for (i = 0; i < vm->nr_slots; i++) {
-		const struct guest_slot *s = &vm->slots[i];
-
-		if (gpa >= s->gpa && gpa - s->gpa < s->size &&
-		    len <= s->size - (gpa - s->gpa))
-			return s->host + (gpa - s->gpa);
-	}
-	return NULL;
+	return guest_mem_ptr(&mem, gpa, len);
 }
 
 int vm_guest_write(struct vm *vm, uint64_t gpa, const void *src, uint64_t len)

@@ -15,6 +15,7 @@
 
 #include "vmm/bus.h"
 #include "vmm/config.h"
+#include "vmm/guest_mem.h"
 #include "vmm/irq.h"
 #include "vmm/memplan.h"
 
@@ -25,13 +26,6 @@
 struct vcpu;
 struct serial8250;
 
-struct guest_slot {
-	uint64_t gpa;
-	uint64_t size;
-	uint8_t *host;
-	unsigned int slot;
-};
-
 struct vm {
 	int kvm_fd;
 	int vm_fd;
@@ -41,6 +35,7 @@ struct vm {
 
 	struct guest_slot slots[VM_MAX_SLOTS];
 	unsigned int nr_slots;
+	struct guest_mem mem;		/* the slots, for devices */
 
 	struct bus pio_bus;
 	struct bus mmio_bus;

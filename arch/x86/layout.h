@@ -17,7 +17,8 @@
  *              | RAM (bank 1): kernel at   |
  *              | 1 MiB, initrd at the top  |
  *  0xc000_0000 +---------------------------+
- *              | 32-bit PCI window         |
+ *              | PCI ECAM, buses 0-15      |
+ *  0xc100_0000 | 32-bit PCI window         |
  *  0xfec0_0000 | IOAPIC                    |
  *  0xfee0_0000 | LAPIC / MSI doorbell      |
  *  0xfef0_0000 | KVM TSS, identity map     |
@@ -47,6 +48,12 @@
 
 #define X86_KERNEL_ADDR		0x100000ULL
 #define X86_MMIO_HOLE_START	0xc0000000ULL
+#define X86_PCI_ECAM_ADDR	X86_MMIO_HOLE_START
+#define X86_PCI_ECAM_SIZE	0x1000000ULL	/* 1 MiB per bus */
+#define X86_PCI_MMIO_START	(X86_PCI_ECAM_ADDR + X86_PCI_ECAM_SIZE)
+/* Port window for I/O BARs, above the legacy ISA and PCI config ports. */
+#define X86_PCI_IO_START	0xc000ULL
+#define X86_PCI_IO_SIZE		0x4000ULL
 #define X86_IOAPIC_ADDR		0xfec00000ULL
 #define X86_LAPIC_ADDR		0xfee00000ULL
 #define X86_MSI_END		0xfef00000ULL

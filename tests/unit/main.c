@@ -15,7 +15,8 @@ int main(void)
 		mptable_suite, acpi_suite, serial8250_suite, bus_suite,
 		irq_suite, console_suite, platform_suite, cpu_suite,
 		aml_suite, rtc_suite, hostres_suite, planjson_suite,
-		memplan_rules_suite, memplan_prop_suite,
+		memplan_rules_suite, memplan_prop_suite, virtq_suite,
+		pci_suite, pci_host_suite,
 	};
 	SRunner *runner = srunner_create(NULL);
 	int failed;

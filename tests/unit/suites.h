@@ -27,5 +27,8 @@ Suite *hostres_suite(void);
 Suite *planjson_suite(void);
 Suite *memplan_rules_suite(void);
 Suite *memplan_prop_suite(void);
+Suite *virtq_suite(void);
+Suite *pci_suite(void);
+Suite *pci_host_suite(void);
 
 #endif

@@ -124,15 +124,17 @@ START_TEST(test_x86_plan)
 
 	ck_assert_int_eq(x86_plan_constraints(&req, 36, &cons), 0);
 	ck_assert_int_eq(memplan_build(&req, &cons, NULL, &plan, &err), 0);
-	ck_assert_int_eq(e820_from_plan(&plan, table, E820_MAX_ENTRIES_ZEROPAGE), 6);
+	ck_assert_int_eq(e820_from_plan(&plan, table, E820_MAX_ENTRIES_ZEROPAGE), 7);
 	assert_entry(&table[0], 0, 0x9f000, E820_TYPE_RAM);
 	assert_entry(&table[1], 0x9f000, 0x1000, E820_TYPE_RESERVED);
 	assert_entry(&table[2], 0xe0000, 0x20000, E820_TYPE_RESERVED);
 	assert_entry(&table[3], 0x100000, 0xc0000000 - 0x100000, E820_TYPE_RAM);
+	/* ECAM is reserved, as Linux wants MCFG's area to be. */
+	assert_entry(&table[4], 0xc0000000, 0x1000000, E820_TYPE_RESERVED);
 	/* IOAPIC, chipset, LAPIC/MSI and the top firmware merge. */
-	assert_entry(&table[4], 0xfec00000, 0x100000000 - 0xfec00000,
+	assert_entry(&table[5], 0xfec00000, 0x100000000 - 0xfec00000,
 		     E820_TYPE_RESERVED);
-	assert_entry(&table[5], 0x100000000,
+	assert_entry(&table[6], 0x100000000,
 		     (5ULL << 30) - 0x9f000 - (0xc0000000 - 0x100000),
 		     E820_TYPE_RAM);
 	memplan_free(&plan);

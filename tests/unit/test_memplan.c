@@ -576,9 +576,14 @@ START_TEST(test_x86_fixed_devices)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->start, 0xfee00000);
 	ck_assert_int_eq(r->kind, PLAN_MSI);
-	r = memplan_find(&plan, "pci-mmio32");
+	r = memplan_find(&plan, "pci-ecam");
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->start, 0xc0000000);
+	ck_assert_uint_eq(r->size, 0x1000000);
+	ck_assert_int_eq(r->kind, PLAN_DEVICE);
+	r = memplan_find(&plan, "pci-mmio32");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->start, 0xc1000000);
 	ck_assert_int_eq(r->kind, PLAN_MMIO_WINDOW);
 }
 END_TEST

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A PCI function's type-0 configuration space, as the guest sees it: BARs
+ * with the sizing dance, the command register, a capability list, and an
+ * MSI-X table with its pending bits. Pure: no KVM here. The transport
+ * (e.g. virtio-pci) fills it and is called back when the guest moves a BAR
+ * or changes an MSI-X vector. Guest accesses of any size and alignment are
+ * safe: odd sizes or offsets are dropped (writes) or read as all-ones.
+ */
+#ifndef SHAPEVM_PCI_H
+#define SHAPEVM_PCI_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PCI_CONFIG_SIZE		4096	/* ECAM reaches all of it, 0xCF8 the first 256 */
+#define PCI_NR_BARS		6
+
+#define PCI_BAR_IO		(1U << 0)
+#define PCI_BAR_MEM64		(1U << 1)	/* takes this BAR and the next */
+#define PCI_BAR_PREFETCH	(1U << 2)
+
+struct pci_device;
+
+struct pci_device_ops {
+	/* A guest access inside BAR @bar, at @offset from its start (vCPU thread). */
+	void (*bar_access)(struct pci_device *dev, unsigned int bar, uint64_t offset,
+			   uint8_t *data, unsigned int size, bool is_write);
+	/*
+	 * BAR @bar now decodes at @addr (enabled), or not at all: the guest
+	 * wrote the BAR or toggled the command register's decode bits.
+	 * Devices move their ioeventfds here. Called with dev->lock held.
+	 */
+	void (*bar_remap)(struct pci_device *dev, unsigned int bar, uint64_t addr,
+			  bool enabled);
+	/*
+	 * MSI-X vector @vector's address, data or mask changed, or MSI-X was
+	 * enabled, disabled or function-masked (then @vector is -1: all).
+	 * Called with dev->lock held.
+	 */
+	void (*msix_update)(struct pci_device *dev, int vector);
+};
+
+struct pci_bar {
+	uint64_t size;			/* a power of two; 0: no BAR */
+	uint64_t addr;			/* what the guest programmed */
+	unsigned int flags;		/* PCI_BAR_* */
+};
+
+struct pci_msix_entry {
+	uint64_t addr;
+	uint32_t data;
+	uint32_t ctrl;			/* bit 0: masked */
+};
+
+struct pci_device {
+	pthread_mutex_t lock;		/* config space and MSI-X state */
+	const char *name;
+	const struct pci_device_ops *ops;
+	void *opaque;
+	unsigned int devfn;		/* set by the host bridge */
+	uint8_t config[PCI_CONFIG_SIZE];
+	uint8_t wmask[PCI_CONFIG_SIZE];	/* bits the guest may change */
+	uint8_t w1cmask[PCI_CONFIG_SIZE];	/* bits a 1 clears (status) */
+	struct pci_bar bars[PCI_NR_BARS];
+	unsigned int next_cap;		/* config offset for the next capability */
+	/* MSI-X, when pci_device_add_msix was called. */
+	unsigned int msix_cap;		/* 0: none */
+	unsigned int msix_vectors;
+	unsigned int msix_bar;
+	uint32_t msix_table_offset;
+	uint32_t msix_pba_offset;
+	struct pci_msix_entry *msix_table;
+	uint64_t *msix_pending;		/* one bit per vector */
+};
+
+/* Header fields; class_code is base << 16 | sub << 8 | prog-if. */
+int pci_device_init(struct pci_device *dev, const char *name,
+		    uint16_t vendor, uint16_t device, uint32_t class_code,
+		    uint8_t revision, uint16_t subsys_vendor, uint16_t subsys_id);
+void pci_device_destroy(struct pci_device *dev);
+/* size: a power of two, at least 16 (memory) or 4 (I/O). -EINVAL otherwise. */
+int pci_device_add_bar(struct pci_device *dev, unsigned int bar, uint64_t size,
+		       unsigned int flags);
+/*
+ * Appends a capability: @body is what follows the ID and next bytes, @len
+ * its length. Returns the capability's config offset, or -ENOSPC.
+ */
+int pci_device_add_cap(struct pci_device *dev, uint8_t id, const void *body,
+		       unsigned int len);
+/* An MSI-X capability whose table and PBA live in BAR @bar at the offsets. */
+int pci_device_add_msix(struct pci_device *dev, unsigned int vectors,
+			unsigned int bar, uint32_t table_offset,
+			uint32_t pba_offset);
+/* The host bridge programs BARs before the guest runs. */
+void pci_device_set_bar_addr(struct pci_device *dev, unsigned int bar, uint64_t addr);
+
+/* Guest config accesses (size 1, 2 or 4). */
+void pci_config_read(struct pci_device *dev, unsigned int offset, uint8_t *data,
+		     unsigned int size);
+void pci_config_write(struct pci_device *dev, unsigned int offset,
+		      const uint8_t *data, unsigned int size);
+
+/* Whether BAR @bar decodes now (command register), and where. */
+bool pci_bar_enabled(struct pci_device *dev, unsigned int bar, uint64_t *addr);
+
+/*
+ * MSI-X table and PBA accesses inside BAR @bar; false when @offset is in
+ * neither (the transport handles it). Table entries take 4- and 8-byte
+ * accesses; others are ignored (reads give all-ones).
+ */
+bool pci_msix_access(struct pci_device *dev, unsigned int bar, uint64_t offset,
+		     uint8_t *data, unsigned int size, bool is_write);
+bool pci_msix_enabled(struct pci_device *dev);
+/*
+ * The device raises vector @vector. Returns true when it should be
+ * delivered now (MSI-X on, function and vector unmasked); otherwise sets its
+ * pending bit, which an unmask later turns into a delivery (msix_update is
+ * called, and pci_msix_take_pending says so).
+ */
+bool pci_msix_signal(struct pci_device *dev, unsigned int vector);
+/* Clears and returns @vector's pending bit if it is now deliverable. */
+bool pci_msix_take_pending(struct pci_device *dev, unsigned int vector);
+/* The message of @vector (false if out of range). */
+bool pci_msix_message(struct pci_device *dev, unsigned int vector,
+		      uint64_t *addr, uint32_t *data, bool *masked);
+
+#endif
