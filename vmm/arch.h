@@ -44,6 +44,14 @@ int arch_machine_describe(struct vm *vm);
 int arch_devices_setup(struct vm *vm);
 void arch_console_uart(const struct vm *vm, struct arch_uart *uart);
 
+/* How the guest reaches PCI config space, and the port window for I/O BARs. */
+struct arch_pci {
+	bool port_io_config;	/* 0xCF8/0xCFC (x86); ECAM always */
+	uint64_t io_start;
+	uint64_t io_size;	/* 0: no I/O BARs */
+};
+void arch_pci_info(struct arch_pci *pci);
+
 /* Exits only this architecture knows; returns true if handled. */
 bool arch_vcpu_handle_exit(struct vcpu *vcpu);
 /* Key registers as text, so a crash report says where the guest was. */

@@ -77,6 +77,77 @@ static int config_parse_cpus(const char *text, unsigned int *cpus,
 	return 0;
 }
 
+/*
+ * "PATH[,ro]": a last ",ro" is the option; any other comma belongs to the
+ * file name, so names with commas need no quoting.
+ */
+int config_parse_disk(const char *text, struct config_disk *disk,
+		      struct config_error *err)
+{
+	const char *comma = strrchr(text, ',');
+	size_t len = strlen(text);
+
+	memset(disk, 0, sizeof(*disk));
+	if (comma && (!strcmp(comma + 1, "ro") || !strcmp(comma + 1, "readonly"))) {
+		disk->read_only = true;
+		len = comma - text;
+	}
+	if (!len)
+		return config_fail(err, "--disk %s: no image file given", text);
+	if (len >= sizeof(disk->path))
+		return config_fail(err, "--disk: the file name is longer than %zu bytes",
+				   sizeof(disk->path) - 1);
+	memcpy(disk->path, text, len);
+	return 0;
+}
+
+static int parse_mac(const char *text, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+
+	if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &end) != 6 || strlen(text) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = b[i];
+	/* A guest NIC needs a unicast address. */
+	return mac[0] & 1 ? -EINVAL : 0;
+}
+
+int config_parse_net(const char *text, struct config_net *net,
+		     struct config_error *err)
+{
+	char *copy = strdup(text), *save = NULL, *word;
+	int ret = 0;
+
+	if (!copy)
+		return config_fail(err, "--net %s: out of memory", text);
+	memset(net, 0, sizeof(*net));
+	for (word = strtok_r(copy, ",", &save); word && !ret;
+	     word = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(word, "tap=", 4)) {
+			if (!word[4] || strlen(word + 4) >= sizeof(net->tap))
+				ret = config_fail(err, "--net %s: a tap name has 1 to %zu characters",
+						  text, sizeof(net->tap) - 1);
+			else
+				strcpy(net->tap, word + 4);
+		} else if (!strncmp(word, "mac=", 4)) {
+			if (parse_mac(word + 4, net->mac))
+				ret = config_fail(err, "--net %s: \"%s\" is not a unicast MAC address (like 52:54:00:12:34:56)",
+						  text, word + 4);
+			net->mac_given = true;
+		} else {
+			ret = config_fail(err, "--net %s: unknown option \"%s\" (tap=NAME, mac=MAC)",
+					  text, word);
+		}
+	}
+	if (!ret && !net->tap[0])
+		ret = config_fail(err, "--net %s: no tap device given (tap=NAME)", text);
+	free(copy);
+	return ret;
+}
+
 static int config_parse_mem(const char *text, uint64_t *bytes,
 			    struct config_error *err)
 {
@@ -108,6 +179,10 @@ enum {
 	OPT_SYSFS_ROOT,
 	OPT_CHECK,
 	OPT_JSON,
+	OPT_DISK,
+	OPT_NET,
+	OPT_RNG,
+	OPT_NO_VHOST,
 };
 
 static const struct option run_options[] = {
@@ -124,6 +199,10 @@ static const struct option run_options[] = {
 	{ "host-reserved", required_argument, NULL, OPT_HOST_RESERVED },
 	{ "allow-relaxable", no_argument,  NULL, OPT_ALLOW_RELAXABLE },
 	{ "plan",	required_argument, NULL, OPT_PLAN },
+	{ "disk",	required_argument, NULL, OPT_DISK },
+	{ "net",	required_argument, NULL, OPT_NET },
+	{ "rng",	no_argument,	   NULL, OPT_RNG },
+	{ "no-vhost",	no_argument,	   NULL, OPT_NO_VHOST },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -202,8 +281,10 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 		case OPT_CONSOLE:
 			if (!strcmp(optarg, "serial"))
 				cfg->console = CONSOLE_SERIAL;
+			else if (!strcmp(optarg, "virtio"))
+				cfg->console = CONSOLE_VIRTIO;
 			else
-				ret = config_fail(err, "--console %s: unknown console (serial)",
+				ret = config_fail(err, "--console %s: unknown console (serial, virtio)",
 						  optarg);
 			break;
 		case OPT_KVM:
@@ -224,6 +305,26 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 			break;
 		case OPT_ALLOW_RELAXABLE:
 			cfg->allow_relaxable = true;
+			break;
+		case OPT_DISK:
+			if (cfg->nr_disks == CONFIG_MAX_DISKS)
+				ret = config_fail(err, "--disk %s: at most %d disks", optarg,
+						  CONFIG_MAX_DISKS);
+			else
+				ret = config_parse_disk(optarg, &cfg->disks[cfg->nr_disks++], err);
+			break;
+		case OPT_NET:
+			if (cfg->nr_nets == CONFIG_MAX_NETS)
+				ret = config_fail(err, "--net %s: at most %d network devices", optarg,
+						  CONFIG_MAX_NETS);
+			else
+				ret = config_parse_net(optarg, &cfg->nets[cfg->nr_nets++], err);
+			break;
+		case OPT_RNG:
+			cfg->rng = true;
+			break;
+		case OPT_NO_VHOST:
+			cfg->no_vhost = true;
 			break;
 		case OPT_PLAN:
 			if (!*optarg)
@@ -414,7 +515,11 @@ void config_print_usage(FILE *out)
 	      "  -m, --mem SIZE        guest RAM: 512M, 4G; a plain number is MiB (default 256M)\n"
 	      "  -c, --cpus N          number of vCPUs (default 1)\n"
 	      "  -p, --params STRING   kernel command line\n"
-	      "      --console serial  the guest console device (default serial: ttyS0)\n"
+	      "      --console serial|virtio  the console: ttyS0 (default) or hvc0\n"
+	      "      --disk FILE[,ro]  a virtio-blk disk on a raw image (repeatable)\n"
+	      "      --net tap=NAME[,mac=MAC]  a virtio-net device on a tap (repeatable)\n"
+	      "      --rng             a virtio-rng device (the guest's hwrng)\n"
+	      "      --no-vhost        serve virtio-net in shapevm, not vhost-net\n"
 	      "      --host-reserved FILE  plan around these host regions too (repeatable;\n"
 	      "                        the sysfs reserved_regions format, see shapevm plan)\n"
 	      "      --allow-relaxable RAM may use direct-relaxable host regions\n"

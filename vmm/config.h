@@ -17,8 +17,21 @@
 #define CONFIG_MAX_CPUS		4096
 #define CONFIG_MAX_HOST_FILES	16
 #define CONFIG_MAX_VFIO		16
+#define CONFIG_MAX_DISKS	16
+#define CONFIG_MAX_NETS		4
 
 enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
+
+struct config_disk {
+	char path[4096];		/* PATH_MAX */
+	bool read_only;
+};
+
+struct config_net {
+	char tap[16];			/* IFNAMSIZ */
+	uint8_t mac[6];
+	bool mac_given;
+};
 
 struct vm_config {
 	const char *kernel_path;
@@ -37,6 +50,13 @@ struct vm_config {
 	size_t nr_host_files;
 	bool allow_relaxable;
 	const char *plan_path;
+	/* Devices, in the order given: their PCI slots follow it. */
+	struct config_disk disks[CONFIG_MAX_DISKS];
+	size_t nr_disks;
+	struct config_net nets[CONFIG_MAX_NETS];
+	size_t nr_nets;
+	bool rng;
+	bool no_vhost;
 };
 
 /* "shapevm plan" and "shapevm host-facts". */
@@ -70,6 +90,11 @@ struct config_error {
 };
 
 int config_parse_size(const char *text, uint64_t *bytes);
+/* "PATH[,ro]" and "tap=NAME[,mac=XX:XX:XX:XX:XX:XX]". */
+int config_parse_disk(const char *text, struct config_disk *disk,
+		      struct config_error *err);
+int config_parse_net(const char *text, struct config_net *net,
+		     struct config_error *err);
 int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 		     struct config_error *err);
 /* "plan" (host_facts false) or "host-facts" options; 1 for --help. */

@@ -24,9 +24,19 @@ static inline void put_le64(uint8_t *p, uint64_t v)
 	put_le32(p + 4, v >> 32);
 }
 
+static inline uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
 static inline uint32_t get_le32(const uint8_t *p)
 {
 	return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
 }
 
 /* The byte that makes the sum of len bytes zero (MP and ACPI tables). */

@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "devices/serial8250.h"
+#include "devices/virtio_console.h"
 #include "vmm/arch.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
+#include "vmm/devices.h"
 #include "vmm/exitcode.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
@@ -31,6 +33,7 @@ struct runtime {
 	struct vm vm;
 	struct loop loop;
 	struct console console;
+	struct virtio_console *virtio_console;	/* --console virtio */
 	int signal_fd;
 };
 
@@ -68,6 +71,11 @@ static void on_signal(void *opaque, uint32_t events)
 static size_t uart_sink(void *opaque, const uint8_t *buf, size_t len)
 {
 	return serial8250_receive(opaque, buf, len);
+}
+
+static size_t virtio_console_sink(void *opaque, const uint8_t *buf, size_t len)
+{
+	return virtio_console_receive(opaque, buf, len);
 }
 
 /* SIGINT/SIGTERM arrive through the loop; vCPU threads inherit the mask. */
@@ -176,6 +184,8 @@ static int build_machine(struct runtime *rt)
 		return -ENOMEM;
 	ret = arch_devices_setup(vm);
 	if (!ret)
+		ret = devices_setup(vm, rt->console.space_fd, &rt->virtio_console);
+	if (!ret)
 		ret = vcpu_create_all(vm);
 	return ret;
 }
@@ -213,11 +223,13 @@ static int run_command(int argc, char **argv)
 		goto out;
 	if (loop_add(&rt.loop, rt.vm.stop_fd, EPOLLIN, on_stop, &rt) ||
 	    loop_add(&rt.loop, rt.signal_fd, EPOLLIN, on_signal, &rt) ||
-	    console_attach(&rt.console, &rt.loop, uart_sink, rt.vm.console_uart)) {
+	    (rt.virtio_console ?
+	     console_attach(&rt.console, &rt.loop, virtio_console_sink, rt.virtio_console) :
+	     console_attach(&rt.console, &rt.loop, uart_sink, rt.vm.console_uart))) {
 		log_error("cannot set up the event loop");
 		goto out;
 	}
-	if (privilege_drop())
+	if (privilege_drop() || vm_start_devices(&rt.vm))
 		goto out;
 	if (console_enter_raw(&rt.console))
 		log_warn("cannot put the terminal in raw mode: %s", strerror(errno));

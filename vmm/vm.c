@@ -183,6 +183,37 @@ int vm_map_memory(struct vm *vm)
 }
 
 /* Zeroed memory for a device's state, freed with the VM. */
+int vm_on_destroy(struct vm *vm, void (*fn)(void *arg), void *arg)
+{
+	if (vm->nr_teardown == VM_MAX_OWNED)
+		return -ENOSPC;
+	vm->teardown[vm->nr_teardown].fn = fn;
+	vm->teardown[vm->nr_teardown].arg = arg;
+	vm->nr_teardown++;
+	return 0;
+}
+
+int vm_on_start(struct vm *vm, int (*fn)(void *arg), void *arg)
+{
+	if (vm->nr_starters == VM_MAX_OWNED)
+		return -ENOSPC;
+	vm->starters[vm->nr_starters].fn = fn;
+	vm->starters[vm->nr_starters].arg = arg;
+	vm->nr_starters++;
+	return 0;
+}
+
+int vm_start_devices(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_starters; i++) {
+		int ret = vm->starters[i].fn(vm->starters[i].arg);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 void *vm_alloc(struct vm *vm, size_t size)
 {
 	void *p;
@@ -203,6 +234,10 @@ void vm_destroy(struct vm *vm)
 	/* A vCPU left running may still touch guest memory and devices. */
 	if (vm->nr_vcpus)
 		return;
+	while (vm->nr_teardown) {
+		vm->nr_teardown--;
+		vm->teardown[vm->nr_teardown].fn(vm->teardown[vm->nr_teardown].arg);
+	}
 	serial8250_destroy(vm->console_uart);
 	vm->console_uart = NULL;
 	for (i = 0; i < vm->nr_owned; i++)

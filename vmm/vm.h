@@ -49,6 +49,17 @@ struct vm {
 	/* Device state the VM frees when it is destroyed (vm_alloc). */
 	void *owned[VM_MAX_OWNED];
 	unsigned int nr_owned;
+	/* Devices' own teardown (threads, fds), run before owned state is freed. */
+	struct {
+		void (*fn)(void *arg);
+		void *arg;
+	} teardown[VM_MAX_OWNED];
+	unsigned int nr_teardown;
+	struct {
+		int (*fn)(void *arg);
+		void *arg;
+	} starters[VM_MAX_OWNED];
+	unsigned int nr_starters;
 
 	/* Shutdown: the first request wins; stop_fd wakes the event loop. */
 	atomic_int stopping;
@@ -67,6 +78,15 @@ int vm_map_memory(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 void *vm_alloc(struct vm *vm, size_t size);
+/* fn(arg) runs at vm_destroy, last registered first, before vm_alloc'd memory goes. */
+int vm_on_destroy(struct vm *vm, void (*fn)(void *arg), void *arg);
+/*
+ * fn(arg) runs at vm_start_devices, after privileges are dropped, so the
+ * threads devices start there are born with the syscall filter and no
+ * capabilities. Nonzero stops the VM from starting.
+ */
+int vm_on_start(struct vm *vm, int (*fn)(void *arg), void *arg);
+int vm_start_devices(struct vm *vm);
 void *vm_guest_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
 int vm_guest_write(struct vm *vm, uint64_t gpa, const void *src, uint64_t len);
 

@@ -84,3 +84,10 @@ void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 	(void)vcpu;
 	snprintf(buf, len, "registers unavailable");
 }
+
+void arch_pci_info(struct arch_pci *pci)
+{
+	pci->port_io_config = false;
+	pci->io_start = 0;
+	pci->io_size = 0;
+}

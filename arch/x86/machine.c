@@ -90,3 +90,10 @@ void arch_console_uart(const struct vm *vm, struct arch_uart *uart)
 	uart->base = X86_COM1_PORT;
 	uart->gsi = X86_COM1_GSI;
 }
+
+void arch_pci_info(struct arch_pci *pci)
+{
+	pci->port_io_config = true;
+	pci->io_start = X86_PCI_IO_START;
+	pci->io_size = X86_PCI_IO_SIZE;
+}

@@ -290,8 +290,8 @@ static const struct bad_case bad_cases[] = {
 	  "--cpus 100000: more than the 4096 vCPUs shapevm supports" },
 	{ { "run", "-k", "k", "-c", "4097" },
 	  "--cpus 4097: more than the 4096 vCPUs shapevm supports" },
-	{ { "run", "-k", "k", "--console", "virtio" },
-	  "--console virtio: unknown console (serial)" },
+	{ { "run", "-k", "k", "--console", "pty" },
+	  "--console pty: unknown console (serial, virtio)" },
 	{ { "run", "-k", "k", "--frobnicate" },
 	  "--frobnicate: unknown option (see shapevm run --help)" },
 	{ { "run", "-k", "k", "--frobnicate=1" },
@@ -388,6 +388,65 @@ START_TEST(test_run_value_may_look_like_flag)
 	/* "--" ends the options. */
 	args_make(&a, "run", "-k", "k", "--", NULL);
 	ck_assert_int_eq(parse_run(&a, &cfg, &err), 0);
+}
+END_TEST
+
+/* --- run: devices --- */
+
+START_TEST(test_run_devices)
+{
+	struct config_error err;
+	struct vm_config cfg;
+	struct args a;
+
+	args_make(&a, "run", "-k", "bz", "--disk", "root.img", "--disk", "data,v2.img,ro",
+		  "--net", "tap=tap0,mac=52:54:00:12:34:56", "--net", "tap=t1",
+		  "--rng", "--console", "virtio", "--no-vhost", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.nr_disks, 2);
+	ck_assert_str_eq(cfg.disks[0].path, "root.img");
+	ck_assert(!cfg.disks[0].read_only);
+	/* Commas belong to the name unless ",ro" ends it. */
+	ck_assert_str_eq(cfg.disks[1].path, "data,v2.img");
+	ck_assert(cfg.disks[1].read_only);
+	ck_assert_uint_eq(cfg.nr_nets, 2);
+	ck_assert_str_eq(cfg.nets[0].tap, "tap0");
+	ck_assert(cfg.nets[0].mac_given);
+	ck_assert_uint_eq(cfg.nets[0].mac[0], 0x52);
+	ck_assert_uint_eq(cfg.nets[0].mac[5], 0x56);
+	ck_assert_str_eq(cfg.nets[1].tap, "t1");
+	ck_assert(!cfg.nets[1].mac_given);
+	ck_assert(cfg.rng);
+	ck_assert(cfg.no_vhost);
+	ck_assert_int_eq(cfg.console, CONSOLE_VIRTIO);
+}
+END_TEST
+
+START_TEST(test_run_devices_bad)
+{
+	static const struct {
+		const char *flag, *value, *msg;
+	} cases[] = {
+		{ "--disk", ",ro", "--disk ,ro: no image file given" },
+		{ "--net", "mac=52:54:00:12:34:56", "--net mac=52:54:00:12:34:56: no tap device given (tap=NAME)" },
+		{ "--net", "tap=", "--net tap=: a tap name has 1 to 15 characters" },
+		{ "--net", "tap=averyveryverylongname", "--net tap=averyveryverylongname: a tap name has 1 to 15 characters" },
+		{ "--net", "tap=t,mac=01:00:00:00:00:01",
+		  "--net tap=t,mac=01:00:00:00:00:01: \"01:00:00:00:00:01\" is not a unicast MAC address (like 52:54:00:12:34:56)" },
+		{ "--net", "tap=t,mac=52:54:00:12:34", "--net tap=t,mac=52:54:00:12:34: \"52:54:00:12:34\" is not a unicast MAC address (like 52:54:00:12:34:56)" },
+		{ "--net", "tap=t,vhost=on", "--net tap=t,vhost=on: unknown option \"vhost=on\" (tap=NAME, mac=MAC)" },
+		{ "--console", "hvc", "--console hvc: unknown console (serial, virtio)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config_error err;
+		struct vm_config cfg;
+		struct args a;
+
+		args_make(&a, "run", "-k", "bz", cases[i].flag, cases[i].value, NULL);
+		ck_assert_int_eq(parse_run(&a, &cfg, &err), -EINVAL);
+		ck_assert_str_eq(err.msg, cases[i].msg);
+	}
 }
 END_TEST
 
@@ -665,6 +724,11 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_bug_run_unknown_option_in_group);
 	tcase_add_test(tc, test_run_help);
 	tcase_add_test(tc, test_run_value_may_look_like_flag);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("devices");
+	tcase_add_test(tc, test_run_devices);
+	tcase_add_test(tc, test_run_devices_bad);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("plan");
