@@ -8,10 +8,11 @@
  * safe: odd sizes or offsets are dropped (writes) or read as all-ones.
  *
  * Locking: dev->lock is recursive. The bar_remap and msix_update callbacks
- * run with it held, so they may call pci_bar_enabled and the pci_msix_*
- * queries, but must not take a lock that another thread holds while it
- * calls into this module (the transport's own locks come after dev->lock).
- * bar_access runs without it.
+ * run with it held, so they may call pci_bar_enabled, pci_msix_enabled,
+ * pci_msix_message and pci_msix_take_pending (not pci_config_write or
+ * pci_msix_access), but must not take a lock that another thread holds
+ * while it calls into this module (the transport's own locks come after
+ * dev->lock). bar_access runs without it.
  *
  * BAR sizing: a 32-bit write of all-ones to a BAR register reads back the
  * size mask, as the spec wants, but does not move the BAR: while any of a

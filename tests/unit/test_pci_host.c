@@ -477,6 +477,17 @@ START_TEST(test_placement_64bit_and_io)
 	ck_assert_uint_eq(conf1_read(&host, 0, 1, 0, PCI_COMMAND, 2),
 			  PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	pci_device_destroy(&a.pci);
+
+	/* 32 MiB fits only the 64-bit window: a 32-bit BAR cannot go there. */
+	test_device_init(&b, 0x1001);
+	ck_assert_int_eq(pci_device_add_bar(&b.pci, 0, 32ULL << 20, 0), 0);
+	ck_assert_int_eq(pci_host_add(&host, &b.pci), -ENOSPC);
+	pci_device_destroy(&b.pci);
+	test_device_init(&b, 0x1001);
+	ck_assert_int_eq(pci_device_add_bar(&b.pci, 0, 32ULL << 20, PCI_BAR_MEM64), 0);
+	ck_assert_int_eq(pci_host_add(&host, &b.pci), 0);
+	ck_assert_uint_eq(bar_addr(&b.pci, 0), MMIO64_BASE + (32ULL << 20));
+	pci_device_destroy(&b.pci);
 	pci_host_destroy(&host);
 
 	/* No 64-bit window: a 64-bit BAR goes below 4 GiB. */
