@@ -20,12 +20,14 @@
 #define PCI_MAX_WINDOWS		16
 
 struct vm;
+struct pci_host;
 
 struct pci_window {
 	uint64_t start;
 	uint64_t size;
 	uint64_t next;			/* allocation cursor */
 	bool is_64bit;			/* above 4 GiB: 64-bit BARs only */
+	struct pci_host *host;		/* for the bus callback */
 };
 
 struct pci_host {
@@ -42,17 +44,24 @@ struct pci_host {
 };
 
 /*
- * From the plan: ECAM is the "pci-ecam" region, memory windows the
- * "pci-mmio32*" and "pci-mmio64" regions; io_start/io_size the port
- * window (0 size: none, as on arm64). Pure.
+ * From the plan: ECAM is the "pci-ecam" region (1 MiB per bus; only bus 0
+ * has devices), memory windows the "pci-mmio32*" and "pci-mmio64*" regions
+ * in address order (a piece reaching above 4 GiB takes 64-bit BARs only);
+ * io_start/io_size the port window (0 size: none, as on arm64). Sets up
+ * the host bridge as 00.0. Pure. -EINVAL for a malformed ECAM or port
+ * window, -E2BIG for more than PCI_MAX_WINDOWS windows.
  */
 int pci_host_init(struct pci_host *host, const struct vm_plan *plan,
 		  uint64_t io_start, uint64_t io_size);
 void pci_host_destroy(struct pci_host *host);
 /*
- * Gives @dev the next device number and places its BARs: 64-bit ones in a
- * 64-bit window when there is one, the others in the 32-bit windows, each
- * naturally aligned. -ENOSPC names nothing; the caller says which device.
+ * Gives @dev the next device number and places its BARs, largest first:
+ * 64-bit ones in a 64-bit window when one has room, the others in the
+ * 32-bit windows (the first with room), each naturally aligned; I/O BARs
+ * in the port window. Then enables decoding and bus mastering, as firmware
+ * would, so ops->bar_remap is called from here. All or nothing: -ENOSPC
+ * (a BAR does not fit, or the bus is full) changes nothing. -ENOSPC names
+ * nothing; the caller says which device. Before the vCPUs start only.
  */
 int pci_host_add(struct pci_host *host, struct pci_device *dev);
 
@@ -61,7 +70,11 @@ void pci_host_cf8_access(void *host, uint64_t offset, uint8_t *data,
 			 unsigned int size, bool is_write);
 void pci_host_ecam_access(void *host, uint64_t offset, uint8_t *data,
 			  unsigned int size, bool is_write);
-/* An access at absolute address @addr in a memory (or, io, port) window. */
+/*
+ * An access at absolute address @addr in a memory (or, io, port) window:
+ * goes to the BAR decoding there (ops->bar_access, without dev->lock),
+ * whole or not at all; unclaimed reads see all-ones.
+ */
 void pci_host_window_access(struct pci_host *host, bool io, uint64_t addr,
 			    uint8_t *data, unsigned int size, bool is_write);
 
