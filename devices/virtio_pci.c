@@ -666,7 +666,6 @@ static int io_thread_start(void *arg)
 
 int virtio_dev_start(struct virtio_dev *vdev, struct pci_host *host)
 {
-	uint64_t addr;
 	unsigned int i;
 	int ret;
 
@@ -694,11 +693,7 @@ int virtio_dev_start(struct virtio_dev *vdev, struct pci_host *host)
 		log_error("%s: no room on the PCI bus or in its windows", vdev->name);
 		return ret;
 	}
-	/* The notify ioeventfds go where the host bridge put BAR 0. */
-	pthread_mutex_lock(&vdev->pci.lock);
-	if (pci_bar_enabled(&vdev->pci, 0, &addr))
-		virtio_bar_remap(&vdev->pci, 0, addr, true);
-	pthread_mutex_unlock(&vdev->pci.lock);
+	/* pci_host_add enabled decoding: bar_remap has set the ioeventfds. */
 	return vm_on_start(vdev->vm, io_thread_start, vdev);
 }
 
