@@ -71,8 +71,6 @@ static void gas_io_byte(uint8_t *g, uint16_t port)
  */
 static int build_dsdt(uint8_t *t, size_t cap, const struct acpi_layout *l)
 {
-	uint8_t crs[16];
-	size_t crs_len = 0;
 	struct aml aml;
 	int len;
 
@@ -85,14 +83,16 @@ static int build_dsdt(uint8_t *t, size_t cap, const struct acpi_layout *l)
 	aml_integer(&aml, 0);
 	aml_end(&aml);
 
-	crs_len += aml_res_io(crs + crs_len, l->uart_port, 8);
-	crs_len += aml_res_irq(crs + crs_len, l->uart_irq);
-	crs_len += aml_res_end(crs + crs_len);
 	aml_scope_begin(&aml, "\\_SB_");
 	aml_device_begin(&aml, "COM1");
 	aml_name_eisaid(&aml, "_HID", "PNP0501");
 	aml_name_integer(&aml, "_UID", 1);
-	aml_name_buffer(&aml, "_CRS", crs, crs_len);
+	aml_name_begin(&aml, "_CRS");
+	aml_buffer_begin(&aml);
+	aml_res_io(&aml, l->uart_port, 8);
+	aml_res_irq(&aml, l->uart_irq);
+	aml_res_end(&aml);
+	aml_end(&aml);
 	aml_end(&aml);
 	aml_end(&aml);
 
