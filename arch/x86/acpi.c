@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "arch/x86/acpi.h"
+#include "arch/x86/layout.h"
 #include "vmm/aml.h"
 #include "vmm/le.h"
 #include "vmm/util.h"
@@ -63,16 +64,126 @@ static void gas_io_byte(uint8_t *g, uint16_t port)
 	put_le64(g + 4, port);
 }
 
+/* Port space and its bus: what the PCI0 window descriptors span. */
+#define X86_PORT_SPACE_END	0xffff
+#define PCI_BUS_SIZE		SZ_1M	/* ECAM: 32 devices x 8 functions x 4 KiB */
+#define PCI_MAX_BUSES		256
+#define MCFG_SIZE		(ACPI_HEADER_SIZE + 8 + 16)
+
 /*
- * The DSDT: \_S5 (the sleep type that means power-off) and COM1. With
+ * The plan's ECAM region, or NULL (a plan saved before PCI had none).
+ * MCFG needs whole 1 MiB buses, at most 256; Linux also ignores an MCFG
+ * entry above 4 GiB on machines without a DMI BIOS date, like ours.
+ */
+static int acpi_ecam(const struct vm_plan *plan, const struct plan_region **ecam)
+{
+	const struct plan_region *r = plan ? memplan_find(plan, "pci-ecam") : NULL;
+
+	*ecam = NULL;
+	if (!r)
+		return 0;
+	if (!r->size || r->size % PCI_BUS_SIZE || r->start % PCI_BUS_SIZE ||
+	    r->size > PCI_MAX_BUSES * PCI_BUS_SIZE || r->start + r->size > SZ_4G)
+		return -EINVAL;
+	*ecam = r;
+	return 0;
+}
+
+static unsigned int ecam_last_bus(const struct plan_region *ecam)
+{
+	return ecam->size / PCI_BUS_SIZE - 1;
+}
+
+/* "pci-mmio32" and the pieces a host region cut it into, "pci-mmio32.1"... */
+static bool is_mmio32_window(const struct plan_region *r)
+{
+	static const char name[] = "pci-mmio32";
+
+	return r->kind == PLAN_MMIO_WINDOW && !strncmp(r->name, name, sizeof(name) - 1) &&
+	       (!r->name[sizeof(name) - 1] || r->name[sizeof(name) - 1] == '.');
+}
+
+/*
+ * Non-cacheable, not prefetchable: the windows hold register BARs, and
+ * Linux puts no non-prefetchable BAR in a window marked prefetchable.
+ */
+static void crs_memory_window(struct aml *aml, const struct plan_region *r)
+{
+	uint64_t last = r->start + r->size - 1;
+	unsigned int flags = AML_MEM_READ_WRITE | AML_MEM_NON_CACHEABLE;
+
+	if (last < SZ_4G)
+		aml_res_dword_memory(aml, r->start, last, flags);
+	else
+		aml_res_qword_memory(aml, r->start, last, flags);
+}
+
+/*
+ * \_SB.PCI0, the host bridge (PCI Firmware 3.3, 4.1): its buses, the config
+ * ports it consumes, and the windows it passes on. The port windows are
+ * everything but 0xcf8-0xcff, as on PCs: Linux puts a window around the
+ * legacy devices' ports (COM1, i8042, RTC, the PM block at 0x600), which
+ * still claim them inside it, and allocates I/O BARs from 0x1000 up.
+ */
+static void dsdt_pci_root(struct aml *aml, const struct vm_plan *plan,
+			  const struct plan_region *ecam)
+{
+	const struct plan_region *mmio64 = memplan_find(plan, "pci-mmio64");
+
+	aml_device_begin(aml, "PCI0");
+	aml_name_eisaid(aml, "_HID", "PNP0A08");	/* PCI Express root bridge */
+	aml_name_eisaid(aml, "_CID", "PNP0A03");	/* PCI root bridge */
+	aml_name_integer(aml, "_SEG", 0);
+	aml_name_integer(aml, "_BBN", 0);
+	aml_name_integer(aml, "_UID", 0);
+
+	aml_name_begin(aml, "_CRS");
+	aml_buffer_begin(aml);
+	aml_res_word_bus(aml, 0, ecam_last_bus(ecam));
+	aml_res_io(aml, X86_PCI_CONFIG_PORT, X86_PCI_CONFIG_PORTS);
+	aml_res_word_io(aml, 0, X86_PCI_CONFIG_PORT - 1);
+	/* The next 256-port boundary after the config ports (0xd00). */
+	aml_res_word_io(aml, ALIGN_UP(X86_PCI_CONFIG_PORT + X86_PCI_CONFIG_PORTS, 0x100),
+			X86_PORT_SPACE_END);
+	for (size_t i = 0; i < plan->nr_regions; i++)
+		if (is_mmio32_window(&plan->regions[i]))
+			crs_memory_window(aml, &plan->regions[i]);
+	if (mmio64)
+		aml_res_qword_memory(aml, mmio64->start, mmio64->start + mmio64->size - 1,
+				     AML_MEM_READ_WRITE | AML_MEM_NON_CACHEABLE);
+	aml_res_end(aml);
+	aml_end(aml);
+	aml_end(aml);
+}
+
+/*
+ * A motherboard resource (PNP0C02) reserving the ECAM, as PCI Firmware 3.3
+ * 4.1.2 asks. Linux accepts MCFG early from the e820 reservation, but when
+ * it checks later (pci=noearly, or ECAM added by a host bridge) only a
+ * PNP0C01/PNP0C02 _CRS covering the whole range counts.
+ */
+static void dsdt_ecam_reservation(struct aml *aml, const struct plan_region *ecam)
+{
+	aml_device_begin(aml, "MRES");
+	aml_name_eisaid(aml, "_HID", "PNP0C02");
+	aml_name_begin(aml, "_CRS");
+	aml_buffer_begin(aml);
+	aml_res_memory32_fixed(aml, ecam->start, ecam->size, true);
+	aml_res_end(aml);
+	aml_end(aml);
+	aml_end(aml);
+}
+
+/*
+ * The DSDT: \_S5 (the sleep type that means power-off), COM1 and, when the
+ * plan has PCI, the host bridge and its ECAM reservation. With
  * hardware-reduced ACPI Linux has no legacy PIC and maps no ISA IRQ on its
  * own, so the UART must be an ACPI device whose _CRS names its IRQ, or its
  * driver gets no interrupt and console output stalls.
  */
-static int build_dsdt(uint8_t *t, size_t cap, const struct acpi_layout *l)
+static int build_dsdt(uint8_t *t, size_t cap, const struct acpi_layout *l,
+		      const struct plan_region *ecam)
 {
-	uint8_t crs[16];
-	size_t crs_len = 0;
 	struct aml aml;
 	int len;
 
@@ -85,15 +196,21 @@ static int build_dsdt(uint8_t *t, size_t cap, const struct acpi_layout *l)
 	aml_integer(&aml, 0);
 	aml_end(&aml);
 
-	crs_len += aml_res_io(crs + crs_len, l->uart_port, 8);
-	crs_len += aml_res_irq(crs + crs_len, l->uart_irq);
-	crs_len += aml_res_end(crs + crs_len);
 	aml_scope_begin(&aml, "\\_SB_");
 	aml_device_begin(&aml, "COM1");
 	aml_name_eisaid(&aml, "_HID", "PNP0501");
 	aml_name_integer(&aml, "_UID", 1);
-	aml_name_buffer(&aml, "_CRS", crs, crs_len);
+	aml_name_begin(&aml, "_CRS");
+	aml_buffer_begin(&aml);
+	aml_res_io(&aml, l->uart_port, 8);
+	aml_res_irq(&aml, l->uart_irq);
+	aml_res_end(&aml);
 	aml_end(&aml);
+	aml_end(&aml);
+	if (ecam) {
+		dsdt_pci_root(&aml, l->plan, ecam);
+		dsdt_ecam_reservation(&aml, ecam);
+	}
 	aml_end(&aml);
 
 	len = aml_finish(&aml);
@@ -103,6 +220,20 @@ static int build_dsdt(uint8_t *t, size_t cap, const struct acpi_layout *l)
 	acpi_header(t, "DSDT", len, 2);
 	acpi_finish(t);
 	return len;
+}
+
+/* MCFG (PCI Firmware 3.3, 4.1.2): one allocation, segment 0, from bus 0. */
+static size_t build_mcfg(uint8_t *t, const struct plan_region *ecam)
+{
+	uint8_t *a = t + ACPI_HEADER_SIZE + 8;	/* after 8 reserved bytes */
+
+	acpi_header(t, "MCFG", MCFG_SIZE, 1);
+	put_le64(a, ecam->start);
+	put_le16(a + 8, 0);			/* PCI segment group */
+	a[10] = 0;				/* start bus */
+	a[11] = ecam_last_bus(ecam);		/* end bus */
+	acpi_finish(t);
+	return MCFG_SIZE;
 }
 
 static size_t build_fadt(uint8_t *t, uint64_t dsdt, const struct acpi_layout *l)
@@ -157,42 +288,56 @@ static size_t build_madt(uint8_t *t, const struct acpi_layout *l)
 	return len;
 }
 
-#define DSDT_MAX	1024
+/* Room for a few hundred window pieces when host regions cut pci-mmio32. */
+#define DSDT_MAX	8192
+#define XSDT_MAX_ENTRIES	3
 
 static size_t acpi_size(unsigned int nr_cpus)
 {
-	return RSDP_SIZE + 4 + (ACPI_HEADER_SIZE + 2 * 8) + FADT_SIZE +
+	return RSDP_SIZE + 4 + (ACPI_HEADER_SIZE + XSDT_MAX_ENTRIES * 8) + FADT_SIZE +
 	       DSDT_MAX + ACPI_HEADER_SIZE + 8 +
 	       nr_cpus * MADT_LAPIC_SIZE + MADT_IOAPIC_SIZE +
-	       MADT_LAPIC_NMI_SIZE + 5 * 8;
+	       MADT_LAPIC_NMI_SIZE + MCFG_SIZE + 6 * 8;
 }
 
 int acpi_build(uint8_t *buf, size_t len, uint64_t gpa, const struct acpi_layout *l)
 {
-	size_t off, xsdt, fadt, dsdt, madt;
+	size_t off, xsdt, fadt, dsdt, madt, mcfg = 0;
+	const struct plan_region *ecam;
+	unsigned int nr_entries;
 	uint8_t *rsdp = buf;
-	int dsdt_len;
+	int dsdt_len, ret;
 
 	if (!l->nr_cpus || l->nr_cpus > 254)
 		return -EINVAL;
+	ret = acpi_ecam(l->plan, &ecam);
+	if (ret)
+		return ret;
 	if (len < acpi_size(l->nr_cpus))
 		return -ENOSPC;
 	memset(buf, 0, acpi_size(l->nr_cpus));
 
 	/* Tables 8-byte aligned after the RSDP. */
+	nr_entries = ecam ? 3 : 2;
 	xsdt = ALIGN_UP(RSDP_SIZE, 8);
-	fadt = ALIGN_UP(xsdt + ACPI_HEADER_SIZE + 2 * 8, 8);
+	fadt = ALIGN_UP(xsdt + ACPI_HEADER_SIZE + nr_entries * 8, 8);
 	dsdt = ALIGN_UP(fadt + FADT_SIZE, 8);
-	dsdt_len = build_dsdt(buf + dsdt, DSDT_MAX, l);
+	dsdt_len = build_dsdt(buf + dsdt, DSDT_MAX, l, ecam);
 	if (dsdt_len < 0)
 		return dsdt_len;
 	madt = ALIGN_UP(dsdt + dsdt_len, 8);
 	off = madt + build_madt(buf + madt, l);
+	if (ecam) {
+		mcfg = ALIGN_UP(off, 8);
+		off = mcfg + build_mcfg(buf + mcfg, ecam);
+	}
 	build_fadt(buf + fadt, gpa + dsdt, l);
 
-	acpi_header(buf + xsdt, "XSDT", ACPI_HEADER_SIZE + 2 * 8, 1);
+	acpi_header(buf + xsdt, "XSDT", ACPI_HEADER_SIZE + nr_entries * 8, 1);
 	put_le64(buf + xsdt + ACPI_HEADER_SIZE, gpa + fadt);
 	put_le64(buf + xsdt + ACPI_HEADER_SIZE + 8, gpa + madt);
+	if (ecam)
+		put_le64(buf + xsdt + ACPI_HEADER_SIZE + 16, gpa + mcfg);
 	acpi_finish(buf + xsdt);
 
 	memcpy(rsdp, "RSD PTR ", 8);

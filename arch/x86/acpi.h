@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Hardware-reduced ACPI tables: RSDP, XSDT, FADT, DSDT (with \_S5), MADT.
- * They give Linux a power-off path (the sleep control register) and the
- * CPU list. Pure: built into a buffer that lands at a guest address.
+ * Hardware-reduced ACPI tables: RSDP, XSDT, FADT, DSDT (\_S5, COM1 and the
+ * PCI host bridge \_SB.PCI0), MADT and MCFG. They give Linux a power-off
+ * path (the sleep control register), the CPU list and the PCI bus with its
+ * ECAM and windows. Pure: built into a buffer that lands at a guest address.
  */
 #ifndef SHAPEVM_X86_ACPI_H
 #define SHAPEVM_X86_ACPI_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vmm/memplan.h"
 
 struct acpi_layout {
 	unsigned int nr_cpus;
@@ -20,6 +23,12 @@ struct acpi_layout {
 	uint8_t reset_value;
 	uint16_t uart_port;	/* COM1, described in the DSDT */
 	uint8_t uart_irq;
+	/*
+	 * PCI from the plan: "pci-ecam" (MCFG, bus range), "pci-mmio32*" and
+	 * "pci-mmio64" (the host bridge's windows). NULL, or a plan without
+	 * "pci-ecam": no PCI0 and no MCFG.
+	 */
+	const struct vm_plan *plan;
 };
 
 /* SLP_TYP for S5 in \_S5; the guest writes (SLP_TYP << 2) | SLP_EN. */
@@ -27,7 +36,11 @@ struct acpi_layout {
 #define ACPI_SLP_EN		0x20
 #define ACPI_SLEEP_TYPE(v)	(((v) >> 2) & 7)
 
-/* Returns the bytes used, or -errno. The RSDP is at gpa. */
+/*
+ * Returns the bytes used, or -errno: -EINVAL for a bad vCPU count or a
+ * pci-ecam MCFG cannot describe, -ENOSPC when len is too small. The RSDP
+ * is at gpa.
+ */
 int acpi_build(uint8_t *buf, size_t len, uint64_t gpa, const struct acpi_layout *layout);
 
 #endif

@@ -51,6 +51,9 @@
 #define X86_PCI_ECAM_ADDR	X86_MMIO_HOLE_START
 #define X86_PCI_ECAM_SIZE	0x1000000ULL	/* 1 MiB per bus */
 #define X86_PCI_MMIO_START	(X86_PCI_ECAM_ADDR + X86_PCI_ECAM_SIZE)
+/* PCI configuration mechanism #1: address at 0xcf8, data at 0xcfc. */
+#define X86_PCI_CONFIG_PORT	0xcf8
+#define X86_PCI_CONFIG_PORTS	8
 /* Port window for I/O BARs, above the legacy ISA and PCI config ports. */
 #define X86_PCI_IO_START	0xc000ULL
 #define X86_PCI_IO_SIZE		0x4000ULL

@@ -17,6 +17,7 @@ int arch_machine_describe(struct vm *vm)
 {
 	const struct plan_region *ioapic = memplan_find(&vm->plan, "ioapic");
 	const struct plan_region *lapic = memplan_find(&vm->plan, "lapic-msi");
+	const struct plan_region *ecam = memplan_find(&vm->plan, "pci-ecam");
 	unsigned int nr_cpus = vm->cfg->nr_cpus;
 	struct acpi_layout acpi = {
 		.nr_cpus = nr_cpus,
@@ -26,6 +27,7 @@ int arch_machine_describe(struct vm *vm)
 		.reset_value = X86_PM_RESET_VALUE,
 		.uart_port = X86_COM1_PORT,
 		.uart_irq = X86_COM1_GSI,
+		.plan = &vm->plan,
 	};
 	uint64_t mp_len = X86_BIOS_END - X86_MPTABLE_ADDR;
 	uint64_t acpi_len = X86_MPTABLE_ADDR - X86_ACPI_ADDR;
@@ -46,10 +48,20 @@ int arch_machine_describe(struct vm *vm)
 	acpi.lapic_addr = lapic->start;
 	ret = mptable_build(mp, mp_len, X86_MPTABLE_ADDR, nr_cpus,
 			    ioapic->start, lapic->start);
-	if (ret >= 0)
-		ret = acpi_build(tables, acpi_len, X86_ACPI_ADDR, &acpi);
 	if (ret < 0) {
-		log_error("cannot build the MP and ACPI tables for %u vCPUs", nr_cpus);
+		log_error("cannot build the MP table for %u vCPUs", nr_cpus);
+		return ret;
+	}
+	ret = acpi_build(tables, acpi_len, X86_ACPI_ADDR, &acpi);
+	if (ret == -EINVAL && ecam) {
+		log_error("the plan's pci-ecam 0x%llx-0x%llx cannot go in MCFG: it needs whole 1 MiB buses, at most 256, below 4 GiB",
+			  (unsigned long long)ecam->start,
+			  (unsigned long long)(ecam->start + ecam->size - 1));
+		return ret;
+	}
+	if (ret < 0) {
+		log_error("cannot build the ACPI tables for %u vCPUs: %s", nr_cpus,
+			  strerror(-ret));
 		return ret;
 	}
 	return 0;
