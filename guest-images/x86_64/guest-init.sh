@@ -20,13 +20,23 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 # Our cpio has no /dev/console; reopen it from devtmpfs in case the kernel
-# could not give init a console before /dev was mounted.
-exec </dev/console >/dev/console 2>&1
+# could not give init a console before /dev was mounted. A failed "exec"
+# redirection would end the shell (and panic the kernel), so try it first:
+# with console=hvc0 there is no console until virtio_console loads.
+console_reopen() {
+	if (: </dev/console) 2>/dev/null; then
+		exec </dev/console >/dev/console 2>&1
+	fi
+}
+console_reopen
 
 # shellcheck source=../lib/modules.sh
 . /lib/shapevm/modules.sh
 # Modules the image was built with (guest-images/x86_64/guest-modules.txt).
 modules_load_list /etc/shapevm/modules || echo "init: some modules did not load"
+# With console=hvc0 the console only exists once virtio_console has loaded:
+# open it again so the output goes there.
+console_reopen
 
 # demo: what the machine looks like from inside.
 demo() {

@@ -19,7 +19,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file"
+all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -314,6 +314,86 @@ case_plan_file() {
 	expect_guest_status 7
 }
 
+# virtio-blk: the guest reads 1 MiB that L1 wrote into the image (its hash
+# must match), writes a marker with O_SYNC-like fsync and powers off; L1
+# then finds the marker in the image file. Also the disk's size and serial.
+blk_image=/tmp/vda.img
+# shellcheck disable=SC2016
+blk_command='echo SHAPEVM_BLK_READ=$(dd if=/dev/vda bs=1M skip=1 count=1 2>/dev/null | sha256sum | cut -c1-64); echo SHAPEVM-BLK-WRITTEN | dd of=/dev/vda bs=512 seek=100 conv=fsync 2>/dev/null; echo SHAPEVM_BLK_SIZE=$(cat /sys/block/vda/size); echo SHAPEVM_BLK_SERIAL=$(cat /sys/block/vda/serial); exit 7'
+case_virtio_blk() {
+	dd if=/dev/zero of="$blk_image" bs=1M count=8 2>/dev/null
+	dd if=/dev/urandom of=/tmp/blk-pattern bs=1M count=1 2>/dev/null
+	dd if=/tmp/blk-pattern of="$blk_image" bs=1M seek=1 conv=notrunc 2>/dev/null
+	want=$(sha256sum /tmp/blk-pattern | cut -c1-64)
+	run_vmm virtio-blk run --disk "$blk_image" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$blk_command\""
+	expect_exit 0
+	guest_spoke || return
+	grep -q -x "SHAPEVM_BLK_READ=$want" "/tmp/$name.out" ||
+		fail "the guest read $(grep -o 'SHAPEVM_BLK_READ=.*' "/tmp/$name.out" | tail -1), expected $want"
+	grep -q -x 'SHAPEVM_BLK_SIZE=16384' "/tmp/$name.out" ||
+		fail "the guest's /dev/vda is not 16384 sectors"
+	grep -q -x 'SHAPEVM_BLK_SERIAL=vda.img' "/tmp/$name.out" ||
+		fail "the guest's serial (GET_ID) is not vda.img"
+	dd if="$blk_image" bs=512 skip=100 count=1 2>/dev/null | grep -q SHAPEVM-BLK-WRITTEN ||
+		fail "the marker the guest wrote and flushed is not in the image file"
+	expect_guest_status 7
+}
+
+# virtio-ext4-ro: an ext4 image made on the outer host (run.sh, mkfs.ext4 -d)
+# attached read-only: the guest mounts it and hashes a file; a write to the
+# disk fails inside the guest and the image stays as it was.
+ext4_image=/virtio/ext4.img
+# shellcheck disable=SC2016
+ext4_command='mount -o ro /dev/vda /mnt && echo SHAPEVM_EXT4_HASH=$(sha256sum /mnt/hello.txt | cut -c1-64); echo SHAPEVM_RO=$(cat /sys/block/vda/ro); echo x | dd of=/dev/vda bs=512 count=1 conv=fsync 2>/dev/null; echo SHAPEVM_WRITE_STATUS=$?; umount /mnt; exit 7'
+case_virtio_ext4_ro() {
+	if [ ! -f "$ext4_image" ]; then
+		fail "no $ext4_image in L1 (run.sh builds it with mkfs.ext4 from e2fsprogs)"
+		return
+	fi
+	before=$(sha256sum "$ext4_image" | cut -c1-64)
+	want=$(cat /virtio/hello.sha256)
+	run_vmm virtio-ext4-ro run --disk "$ext4_image,ro" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$ext4_command\""
+	expect_exit 0
+	guest_spoke || return
+	grep -q -x "SHAPEVM_EXT4_HASH=$want" "/tmp/$name.out" ||
+		fail "the guest hashed hello.txt as $(grep -o 'SHAPEVM_EXT4_HASH=.*' "/tmp/$name.out" | tail -1), expected $want"
+	grep -q -x 'SHAPEVM_RO=1' "/tmp/$name.out" || fail "the guest's /dev/vda is not read-only"
+	grep -q -x 'SHAPEVM_WRITE_STATUS=0' "/tmp/$name.out" &&
+		fail "a write to the read-only disk succeeded in the guest"
+	[ "$(sha256sum "$ext4_image" | cut -c1-64)" = "$before" ] ||
+		fail "the read-only image changed"
+	expect_guest_status 7
+}
+
+# virtio-rng: the guest's hwrng is virtio's and gives bytes.
+# shellcheck disable=SC2016
+rng_command='echo SHAPEVM_RNG=$(cat /sys/class/misc/hw_random/rng_current); echo SHAPEVM_RNG_BYTES=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | wc -c); exit 7'
+case_virtio_rng() {
+	run_vmm virtio-rng run --rng -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$rng_command\""
+	expect_exit 0
+	guest_spoke || return
+	grep -q '^SHAPEVM_RNG=virtio_rng' "/tmp/$name.out" ||
+		fail "the guest's hwrng is $(grep -o 'SHAPEVM_RNG=.*' "/tmp/$name.out" | tail -1), expected virtio_rng"
+	grep -q -x 'SHAPEVM_RNG_BYTES=32' "/tmp/$name.out" ||
+		fail "the guest read $(grep -o 'SHAPEVM_RNG_BYTES=.*' "/tmp/$name.out" | tail -1) bytes from /dev/hwrng, expected 32"
+	expect_guest_status 7
+}
+
+# virtio-console: the guest's console is hvc0; what /init prints reaches
+# shapevm's stdout through virtio-console, not the UART.
+case_virtio_console() {
+	run_vmm virtio-console run --console virtio -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=hvc0 quiet -- \"echo SHAPEVM_TTY=\$(cat /sys/class/tty/console/active); exit 7\""
+	expect_exit 0
+	guest_spoke || return
+	grep -q -x 'SHAPEVM_TTY=hvc0' "/tmp/$name.out" ||
+		fail "the guest's console is $(grep -o 'SHAPEVM_TTY=.*' "/tmp/$name.out" | tail -1), expected hvc0"
+	expect_guest_status 7
+}
+
 # needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
 needs_kvm() {
 	[ "$1" != host-facts ]
@@ -335,6 +415,10 @@ for case_name in "$@"; do
 	host-facts) case_host_facts ;;
 	holes) case_holes ;;
 	plan-file) case_plan_file ;;
+	virtio-blk) case_virtio_blk ;;
+	virtio-ext4-ro) case_virtio_ext4_ro ;;
+	virtio-rng) case_virtio_rng ;;
+	virtio-console) case_virtio_console ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"

@@ -23,6 +23,12 @@
 #             Reserved, 400-512 MiB; it powers off: 0
 #   plan-file the same file through plan --json, plan --check (0) and
 #             run --plan without -m: the same map, powers off: 0
+#   virtio-blk      --disk: the guest reads what L1 wrote and writes a marker
+#                   it flushed, which L1 finds in the image file
+#   virtio-ext4-ro  --disk IMG,ro: an ext4 image from mkfs.ext4 -d, mounted
+#                   and a file hashed; writes fail in the guest
+#   virtio-rng      --rng: /dev/hwrng is virtio_rng and gives bytes
+#   virtio-console  --console virtio: console=hvc0 carries /init's output
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
@@ -38,7 +44,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file)
+all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
@@ -97,8 +103,23 @@ case $status in
 *) fail_all "guest-images/build.sh x86_64 failed: $(tail -n 1 "$errors")" ;;
 esac
 
+# Files the virtio cases need inside L1 (/virtio): an ext4 image with a file
+# whose hash the guest must find. Without mkfs.ext4 the case says so.
+extra=$logdir/l1-extra
+rm -rf "$extra" && mkdir -p "$extra/virtio/tree" || fail_all "cannot create $extra"
+head -c 100000 /dev/urandom >"$extra/virtio/tree/hello.txt"
+sha256sum "$extra/virtio/tree/hello.txt" | cut -c1-64 >"$extra/virtio/hello.sha256"
+if command -v mkfs.ext4 >/dev/null; then
+	mkfs.ext4 -q -F -d "$extra/virtio/tree" "$extra/virtio/ext4.img" 8M ||
+		fail_all "mkfs.ext4 could not build the test image"
+else
+	echo "# no mkfs.ext4 (package e2fsprogs): virtio-ext4-ro will fail"
+fi
+rm -rf "$extra/virtio/tree"
+
 "$images/x86_64/build-l1-initramfs.sh" "$logdir/l1-initrd.cpio" "$SHAPEVM_STATIC" \
-	"$SHAPEVM_GUEST_KERNEL" "$SHAPEVM_GUEST_INITRD" "$here/cases.sh" 2> >(tee "$errors" >&2)
+	"$SHAPEVM_GUEST_KERNEL" "$SHAPEVM_GUEST_INITRD" "$here/cases.sh" "$extra" \
+	2> >(tee "$errors" >&2)
 status=$?
 wait
 case $status in
