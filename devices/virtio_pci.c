@@ -461,7 +461,7 @@ static void update_vector(struct virtio_dev *vdev, unsigned int vector)
 	if (vector >= vdev->nr_vectors || vdev->vector_gsi[vector] < 0 ||
 	    !pci_msix_message(&vdev->pci, vector, &addr, &data, &masked))
 		return;
-	if (irq_msi_route(vdev->vm, vdev->vector_gsi[vector], addr, data, 0, 0))
+	if (irq_msi_route(vdev->vm, vdev->vector_gsi[vector], addr, data, 0, 0) < 0)
 		log_warn("%s: cannot route MSI-X vector %u", vdev->name, vector);
 	if (!masked && pci_msix_take_pending(&vdev->pci, vector) &&
 	    write(vdev->vector_fd[vector], &one, sizeof(one)) != sizeof(one))
@@ -634,7 +634,9 @@ static int wire_vectors(struct virtio_dev *vdev)
 	struct vm *vm = vdev->vm;
 
 	for (unsigned int i = 0; i < vdev->nr_vectors; i++) {
-		int gsi = irq_routing_alloc_gsi(&vm->irq);
+		/* A new GSI with a route before the irqfd; the guest's message replaces it. */
+		int gsi = irq_msi_route(vm, -1, 0, 0, 0, 0);
+		int ret;
 
 		if (gsi < 0)
 			return gsi;
@@ -642,10 +644,9 @@ static int wire_vectors(struct virtio_dev *vdev)
 		vdev->vector_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (vdev->vector_fd[i] < 0)
 			return -errno;
-		/* A route before the irqfd; the guest's message replaces it. */
-		if (irq_msi_route(vm, gsi, 0, 0, 0, 0) ||
-		    irqfd_assign(vm, vdev->vector_fd[i], gsi, -1))
-			return -EIO;
+		ret = irqfd_assign(vm, vdev->vector_fd[i], gsi, -1);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -16,7 +16,7 @@ int main(void)
 		irq_suite, console_suite, platform_suite, cpu_suite,
 		aml_suite, rtc_suite, hostres_suite, planjson_suite,
 		memplan_rules_suite, memplan_prop_suite, virtq_suite,
-		pci_suite, pci_host_suite,
+		pci_suite, pci_host_suite, virtio_blk_suite, virtio_pci_suite,
 	};
 	SRunner *runner = srunner_create(NULL);
 	int failed;

@@ -30,5 +30,7 @@ Suite *memplan_prop_suite(void);
 Suite *virtq_suite(void);
 Suite *pci_suite(void);
 Suite *pci_host_suite(void);
+Suite *virtio_blk_suite(void);
+Suite *virtio_pci_suite(void);
 
 #endif

@@ -345,7 +345,7 @@ case_virtio_blk() {
 # disk fails inside the guest and the image stays as it was.
 ext4_image=/virtio/ext4.img
 # shellcheck disable=SC2016
-ext4_command='mount -o ro /dev/vda /mnt && echo SHAPEVM_EXT4_HASH=$(sha256sum /mnt/hello.txt | cut -c1-64); echo SHAPEVM_RO=$(cat /sys/block/vda/ro); echo x | dd of=/dev/vda bs=512 count=1 conv=fsync 2>/dev/null; echo SHAPEVM_WRITE_STATUS=$?; umount /mnt; exit 7'
+ext4_command='mkdir -p /mnt; mount -o ro /dev/vda /mnt && echo SHAPEVM_EXT4_HASH=$(sha256sum /mnt/hello.txt | cut -c1-64); echo SHAPEVM_RO=$(cat /sys/block/vda/ro); echo x | dd of=/dev/vda bs=512 count=1 conv=fsync 2>/dev/null; echo SHAPEVM_WRITE_STATUS=$?; umount /mnt; exit 7'
 case_virtio_ext4_ro() {
 	if [ ! -f "$ext4_image" ]; then
 		fail "no $ext4_image in L1 (run.sh builds it with mkfs.ext4 from e2fsprogs)"
