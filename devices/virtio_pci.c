@@ -567,12 +567,12 @@ int virtio_dev_init(struct virtio_dev *vdev, struct vm *vm, const char *name,
 	return ret < 0 ? ret : 0;
 }
 
-int virtio_dev_watch(struct virtio_dev *vdev, int fd,
+int virtio_dev_watch(struct virtio_dev *vdev, int fd, uint32_t events,
 		     void (*fn)(struct virtio_dev *vdev, void *arg), void *arg)
 {
 	if (vdev->nr_watches == VIRTIO_MAX_FDS)
 		return -ENOSPC;
-	vdev->watches[vdev->nr_watches++] = (struct virtio_watch) { fd, fn, arg };
+	vdev->watches[vdev->nr_watches++] = (struct virtio_watch) { fd, events, fn, arg };
 	return 0;
 }
 
@@ -622,9 +622,9 @@ static void *io_thread(void *opaque)
 	return NULL;
 }
 
-static int epoll_watch(struct virtio_dev *vdev, int fd, uint64_t tag)
+static int epoll_watch(struct virtio_dev *vdev, int fd, uint32_t events, uint64_t tag)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+	struct epoll_event ev = { .events = events, .data.u64 = tag };
 
 	return epoll_ctl(vdev->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
@@ -674,14 +674,15 @@ int virtio_dev_start(struct virtio_dev *vdev, struct pci_host *host)
 	vdev->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vdev->epoll_fd < 0 || vdev->stop_fd < 0)
 		return -errno;
-	ret = epoll_watch(vdev, vdev->stop_fd, EV_STOP);
+	ret = epoll_watch(vdev, vdev->stop_fd, EPOLLIN, EV_STOP);
 	for (i = 0; i < vdev->nr_queues && !ret; i++) {
 		vdev->queues[i].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		ret = vdev->queues[i].kick_fd < 0 ? -errno :
-		      epoll_watch(vdev, vdev->queues[i].kick_fd, i);
+		      epoll_watch(vdev, vdev->queues[i].kick_fd, EPOLLIN, i);
 	}
 	for (i = 0; i < vdev->nr_watches && !ret; i++)
-		ret = epoll_watch(vdev, vdev->watches[i].fd, VIRTIO_MAX_QUEUES + i);
+		ret = epoll_watch(vdev, vdev->watches[i].fd, vdev->watches[i].events,
+				  VIRTIO_MAX_QUEUES + i);
 	if (!ret)
 		ret = wire_vectors(vdev);
 	if (ret) {

@@ -64,6 +64,7 @@ struct virtio_queue {
 /* An fd the I/O thread watches for the device (e.g. a tap's). */
 struct virtio_watch {
 	int fd;
+	uint32_t events;
 	void (*fn)(struct virtio_dev *vdev, void *arg);
 	void *arg;
 };
@@ -117,8 +118,12 @@ int virtio_dev_init(struct virtio_dev *vdev, struct vm *vm, const char *name,
 		    uint16_t max_queue_size, uint64_t features,
 		    unsigned int config_size, const struct virtio_dev_ops *ops,
 		    void *opaque);
-/* Watches @fd (EPOLLIN) in the I/O thread; before virtio_dev_start. */
-int virtio_dev_watch(struct virtio_dev *vdev, int fd,
+/*
+ * Watches @fd for @events (EPOLLIN, with EPOLLET when the device reads
+ * until EAGAIN) in the I/O thread, fn called with the lock held; before
+ * virtio_dev_start.
+ */
+int virtio_dev_watch(struct virtio_dev *vdev, int fd, uint32_t events,
 		     void (*fn)(struct virtio_dev *vdev, void *arg), void *arg);
 /* Puts the device on the bus, wires its interrupts and starts its I/O thread. */
 int virtio_dev_start(struct virtio_dev *vdev, struct pci_host *host);

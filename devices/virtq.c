@@ -417,3 +417,12 @@ size_t virtq_chain_write(const struct virtq_chain *chain, uint64_t off,
 	return copy_iov(chain->iov + chain->nr_out, chain->nr_in, off,
 			(uint8_t *)src, len, true);
 }
+
+/*
+ * Nothing of the chains is published until virtq_push_used, so they are
+ * still in the avail ring where they were: stepping back takes them again.
+ */
+void virtq_rewind(struct virtq *vq, uint16_t count)
+{
+	vq->last_avail -= count;
+}

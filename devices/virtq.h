@@ -126,6 +126,11 @@ void virtq_reset(struct virtq *vq);
  */
 int virtq_pop_chain(struct virtq *vq, struct virtq_chain *chain);
 /*
+ * Puts back the last @count chains taken and not yet pushed, for a device
+ * that found it cannot use them yet (virtio-net waiting for enough buffers).
+ */
+void virtq_rewind(struct virtq *vq, uint16_t count);
+/*
  * Gives a chain back: len is the bytes the device wrote into it. Returns 0,
  * or -EINVAL when the queue is broken or not enabled, or head >= size (which
  * breaks it). Chains may be given back in any order.

@@ -5,6 +5,7 @@
 #include "devices/pci_host.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_console.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "vmm/arch.h"
 #include "vmm/devices.h"
@@ -37,6 +38,8 @@ int devices_setup(struct vm *vm, int console_space_fd,
 	for (i = 0; i < cfg->nr_disks && !ret; i++)
 		ret = virtio_blk_create(vm, host, cfg->disks[i].path,
 					cfg->disks[i].read_only, i);
+	for (i = 0; i < cfg->nr_nets && !ret; i++)
+		ret = virtio_net_create(vm, host, &cfg->nets[i], i);
 	if (!ret && cfg->rng)
 		ret = virtio_rng_create(vm, host);
 	if (!ret && cfg->console == CONSOLE_VIRTIO) {

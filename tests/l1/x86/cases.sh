@@ -19,7 +19,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console"
+all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -345,7 +345,7 @@ case_virtio_blk() {
 # disk fails inside the guest and the image stays as it was.
 ext4_image=/virtio/ext4.img
 # shellcheck disable=SC2016
-ext4_command='mkdir -p /mnt; mount -o ro /dev/vda /mnt && echo SHAPEVM_EXT4_HASH=$(sha256sum /mnt/hello.txt | cut -c1-64); echo SHAPEVM_RO=$(cat /sys/block/vda/ro); echo x | dd of=/dev/vda bs=512 count=1 conv=fsync 2>/dev/null; echo SHAPEVM_WRITE_STATUS=$?; umount /mnt; exit 7'
+ext4_command='mkdir -p /mnt; mount -t ext4 -o ro /dev/vda /mnt || dmesg | tail -4; echo SHAPEVM_EXT4_HASH=$(sha256sum /mnt/hello.txt | cut -c1-64); echo SHAPEVM_RO=$(cat /sys/block/vda/ro); echo x | dd of=/dev/vda bs=512 count=1 conv=fsync 2>/dev/null; echo SHAPEVM_WRITE_STATUS=$?; umount /mnt; exit 7'
 case_virtio_ext4_ro() {
 	if [ ! -f "$ext4_image" ]; then
 		fail "no $ext4_image in L1 (run.sh builds it with mkfs.ext4 from e2fsprogs)"
@@ -394,6 +394,58 @@ case_virtio_console() {
 	expect_guest_status 7
 }
 
+# virtio-net: shapevm creates tap0; L1 gives it 10.0.2.1 and serves a file
+# over HTTP. The guest pings L1, fetches the file over TCP and hashes it;
+# L1 pings the guest meanwhile. Both directions of ICMP and a TCP transfer.
+# shellcheck disable=SC2016
+net_command='ip addr add 10.0.2.15/24 dev eth0; ip link set eth0 up; ping -c 2 -W 5 10.0.2.1 >/dev/null && echo SHAPEVM_PING=ok; wget -q -O /tmp/f http://10.0.2.1:8080/netfile && echo SHAPEVM_NET_HASH=$(sha256sum /tmp/f | cut -c1-64); sleep 4; exit 7'
+case_virtio_net() {
+	name=virtio-net
+	mkdir -p /tmp/www
+	dd if=/dev/urandom of=/tmp/www/netfile bs=1k count=2048 2>/dev/null
+	want=$(sha256sum /tmp/www/netfile | cut -c1-64)
+	httpd -p 8080 -h /tmp/www
+	rm -f /tmp/l1-ping
+	echo "SHAPEVM_CASE: $name: $SHAPEVM run --net tap=tap0 ... (in the background)"
+	start=$(centiseconds)
+	timeout -k 5 "$case_timeout" "$SHAPEVM" run --net tap=tap0 -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M \
+		-p "console=ttyS0 quiet -- \"$net_command\"" </dev/null >"/tmp/$name.raw" 2>&1 &
+	vmm_pid=$!
+	# The tap exists once shapevm has set up the device.
+	tries=0
+	while [ ! -e /sys/class/net/tap0 ] && [ $tries -lt 100 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	ip addr add 10.0.2.1/24 dev tap0 && ip link set tap0 up
+	tries=0
+	while kill -0 "$vmm_pid" 2>/dev/null && [ $tries -lt 60 ]; do
+		if ping -c 1 -W 1 10.0.2.15 >/dev/null 2>&1; then
+			echo ok >/tmp/l1-ping
+			break
+		fi
+		tries=$((tries + 1))
+	done
+	wait "$vmm_pid"
+	vmm_status=$?
+	elapsed=$(($(centiseconds) - start))
+	vmm_seconds=$((elapsed / 100)).$((elapsed / 10 % 10))
+	vmm_timed_out=0
+	[ "$elapsed" -lt $((case_timeout * 100)) ] || vmm_timed_out=1
+	tr -d '\r' <"/tmp/$name.raw" >"/tmp/$name.out"
+	sed "s/^/$name| /" "/tmp/$name.out"
+	echo "SHAPEVM_CASE: $name: exit $vmm_status after $vmm_seconds s"
+	killall httpd 2>/dev/null
+	expect_exit 0
+	guest_spoke || return
+	grep -q -x 'SHAPEVM_PING=ok' "/tmp/$name.out" || fail "the guest could not ping L1 over the tap"
+	[ -s /tmp/l1-ping ] || fail "L1 could not ping the guest"
+	grep -q -x "SHAPEVM_NET_HASH=$want" "/tmp/$name.out" ||
+		fail "the file the guest fetched hashes $(grep -o 'SHAPEVM_NET_HASH=.*' "/tmp/$name.out" | tail -1), expected $want"
+	expect_guest_status 7
+}
+
 # needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
 needs_kvm() {
 	[ "$1" != host-facts ]
@@ -419,6 +471,7 @@ for case_name in "$@"; do
 	virtio-ext4-ro) case_virtio_ext4_ro ;;
 	virtio-rng) case_virtio_rng ;;
 	virtio-console) case_virtio_console ;;
+	virtio-net) case_virtio_net ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"
