@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "devices/tap.h"
+#include "devices/vhost_net.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_pci.h"
 #include "vmm/le.h"
@@ -43,6 +44,7 @@ struct virtio_net {
 	uint8_t *rx_buf;		/* one frame from the tap, header first */
 	size_t rx_len;			/* 0: nothing waiting for buffers */
 	struct virtq_chain *chain;	/* scratch, on the heap: 16 KiB */
+	struct vhost_net vhost;		/* fd -1: frames go through shapevm */
 	uint64_t rx_dropped, tx_dropped;
 };
 
@@ -207,6 +209,18 @@ static int net_driver_ok(struct virtio_dev *vdev)
 	}
 	if (tap_set_offload(net->tap_fd, flags))
 		log_warn("%s: the tap refused offloads 0x%x", net->name, flags);
+	if (net->vhost.fd >= 0) {
+		int ret;
+
+		virtio_dev_pause_io(vdev, true);
+		ret = vhost_net_start(&net->vhost, vdev, net->tap_fd);
+		if (ret) {
+			log_warn("%s: vhost-net refused the queues (%s): frames go through shapevm",
+				 net->name, strerror(-ret));
+			vhost_net_close(&net->vhost);
+			virtio_dev_pause_io(vdev, false);
+		}
+	}
 	return 0;
 }
 
@@ -215,6 +229,10 @@ static void net_reset(struct virtio_dev *vdev)
 	struct virtio_net *net = vdev->opaque;
 
 	net->rx_len = 0;
+	if (net->vhost.running) {
+		vhost_net_stop(&net->vhost, vdev);
+		virtio_dev_pause_io(vdev, false);
+	}
 }
 
 static void net_config_read(struct virtio_dev *vdev, uint64_t offset, uint8_t *data,
@@ -233,7 +251,9 @@ static void net_destroy(void *arg)
 {
 	struct virtio_net *net = arg;
 
+	vhost_net_stop(&net->vhost, &net->vdev);
 	virtio_dev_stop(&net->vdev);
+	vhost_net_close(&net->vhost);
 	close(net->tap_fd);
 	if (net->rx_dropped || net->tx_dropped)
 		log_info("%s: dropped %llu received and %llu sent frames", net->name,
@@ -300,14 +320,23 @@ int virtio_net_create(struct vm *vm, struct pci_host *host,
 		free(net->chain);
 		return net->tap_fd;
 	}
-	log_info("%s: tap %s (%s), MAC %02x:%02x:%02x:%02x:%02x:%02x", net->name, cfg->tap,
+	net->vhost.fd = -1;
+	if (!vm->cfg->no_vhost) {
+		ret = vhost_net_open(&net->vhost);
+		if (ret && ret != -ENODEV)
+			log_warn("%s: /dev/vhost-net: %s: frames go through shapevm", net->name,
+				 strerror(-ret));
+	}
+	log_info("%s: tap %s (%s), MAC %02x:%02x:%02x:%02x:%02x:%02x, %s", net->name, cfg->tap,
 		 created ? "created" : "existing", net->mac[0], net->mac[1], net->mac[2],
-		 net->mac[3], net->mac[4], net->mac[5]);
+		 net->mac[3], net->mac[4], net->mac[5],
+		 net->vhost.fd >= 0 ? "vhost-net" : "served by shapevm");
 	ret = virtio_dev_init(&net->vdev, vm, net->name, VIRTIO_ID_NET, 2, NET_QUEUE_SIZE,
 			      features, NET_CONFIG_SIZE, &net_ops, net);
 	if (!ret)
 		ret = vm_on_destroy(vm, net_destroy, net);
 	if (ret) {
+		vhost_net_close(&net->vhost);
 		close(net->tap_fd);
 		free(net->rx_buf);
 		free(net->chain);

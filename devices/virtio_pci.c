@@ -629,6 +629,29 @@ static int epoll_watch(struct virtio_dev *vdev, int fd, uint32_t events, uint64_
 	return epoll_ctl(vdev->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+int virtio_dev_pause_io(struct virtio_dev *vdev, bool paused)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (vdev->epoll_fd < 0)
+		return -EINVAL;
+	for (i = 0; i < vdev->nr_queues && !ret; i++) {
+		if (paused)
+			epoll_ctl(vdev->epoll_fd, EPOLL_CTL_DEL, vdev->queues[i].kick_fd, NULL);
+		else
+			ret = epoll_watch(vdev, vdev->queues[i].kick_fd, EPOLLIN, i);
+	}
+	for (i = 0; i < vdev->nr_watches && !ret; i++) {
+		if (paused)
+			epoll_ctl(vdev->epoll_fd, EPOLL_CTL_DEL, vdev->watches[i].fd, NULL);
+		else
+			ret = epoll_watch(vdev, vdev->watches[i].fd, vdev->watches[i].events,
+					  VIRTIO_MAX_QUEUES + i);
+	}
+	return ret;
+}
+
 static int wire_vectors(struct virtio_dev *vdev)
 {
 	struct vm *vm = vdev->vm;

@@ -142,6 +142,11 @@ void virtio_dev_notify_config(struct virtio_dev *vdev);
  */
 void virtio_dev_fail(struct virtio_dev *vdev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Stops (or resumes) the I/O thread watching the queues' kicks and the
+ * device's fds, while the kernel (vhost) serves them. Lock held.
+ */
+int virtio_dev_pause_io(struct virtio_dev *vdev, bool paused);
 /* Wakes the I/O thread as if the guest had notified @queue. */
 void virtio_dev_kick(struct virtio_dev *vdev, unsigned int queue);
 

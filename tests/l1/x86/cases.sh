@@ -19,7 +19,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net"
+all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -397,10 +397,14 @@ case_virtio_console() {
 # virtio-net: shapevm creates tap0; L1 gives it 10.0.2.1 and serves a file
 # over HTTP. The guest pings L1, fetches the file over TCP and hashes it;
 # L1 pings the guest meanwhile. Both directions of ICMP and a TCP transfer.
+# virtio-net moves the frames with vhost-net (L1 loads vhost_net),
+# virtio-net-novhost through shapevm's own data path (--no-vhost); -v says which.
 # shellcheck disable=SC2016
 net_command='ip addr add 10.0.2.15/24 dev eth0; ip link set eth0 up; ping -c 2 -W 5 10.0.2.1 >/dev/null && echo SHAPEVM_PING=ok; wget -q -O /tmp/f http://10.0.2.1:8080/netfile && echo SHAPEVM_NET_HASH=$(sha256sum /tmp/f | cut -c1-64); sleep 4; exit 7'
 case_virtio_net() {
-	name=virtio-net
+	name=$1
+	path=$2
+	shift 2
 	mkdir -p /tmp/www
 	dd if=/dev/urandom of=/tmp/www/netfile bs=1k count=2048 2>/dev/null
 	want=$(sha256sum /tmp/www/netfile | cut -c1-64)
@@ -408,7 +412,7 @@ case_virtio_net() {
 	rm -f /tmp/l1-ping
 	echo "SHAPEVM_CASE: $name: $SHAPEVM run --net tap=tap0 ... (in the background)"
 	start=$(centiseconds)
-	timeout -k 5 "$case_timeout" "$SHAPEVM" run --net tap=tap0 -k "$SHAPEVM_GUEST_KERNEL" \
+	timeout -k 5 "$case_timeout" "$SHAPEVM" run -v "$@" --net tap=tap0 -k "$SHAPEVM_GUEST_KERNEL" \
 		-i "$SHAPEVM_GUEST_INITRD" -m 256M \
 		-p "console=ttyS0 quiet -- \"$net_command\"" </dev/null >"/tmp/$name.raw" 2>&1 &
 	vmm_pid=$!
@@ -439,6 +443,8 @@ case_virtio_net() {
 	killall httpd 2>/dev/null
 	expect_exit 0
 	guest_spoke || return
+	grep -q "tap tap0 (created).*$path" "/tmp/$name.out" ||
+		fail "shapevm did not say the frames go $path"
 	grep -q -x 'SHAPEVM_PING=ok' "/tmp/$name.out" || fail "the guest could not ping L1 over the tap"
 	[ -s /tmp/l1-ping ] || fail "L1 could not ping the guest"
 	grep -q -x "SHAPEVM_NET_HASH=$want" "/tmp/$name.out" ||
@@ -471,7 +477,8 @@ for case_name in "$@"; do
 	virtio-ext4-ro) case_virtio_ext4_ro ;;
 	virtio-rng) case_virtio_rng ;;
 	virtio-console) case_virtio_console ;;
-	virtio-net) case_virtio_net ;;
+	virtio-net) case_virtio_net virtio-net vhost-net ;;
+	virtio-net-novhost) case_virtio_net virtio-net-novhost "served by shapevm" --no-vhost ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"

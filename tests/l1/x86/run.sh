@@ -29,8 +29,9 @@
 #                   and a file hashed; writes fail in the guest
 #   virtio-rng      --rng: /dev/hwrng is virtio_rng and gives bytes
 #   virtio-console  --console virtio: console=hvc0 carries /init's output
-#   virtio-net      --net tap=tap0: pings both ways and a 2 MiB file over
-#                   TCP (busybox httpd in L1, wget in the guest)
+#   virtio-net      --net tap=tap0 with vhost-net: pings both ways and a
+#                   2 MiB file over TCP (busybox httpd in L1, wget in the guest)
+#   virtio-net-novhost  the same with --no-vhost (shapevm's data path)
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
@@ -46,7 +47,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net)
+all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
