@@ -22,10 +22,23 @@ vars=$("$images/build.sh" x86_64) || {
 }
 eval "$vars"
 
+# SHAPEVM_DEMO_CONSOLE=virtio: the guest's console is virtio-console's hvc0.
+console=${SHAPEVM_DEMO_CONSOLE:-serial}
+case $console in
+serial) console_args="" params="console=ttyS0 quiet" ;;
+virtio) console_args="--console virtio" params="console=hvc0 quiet" ;;
+*)
+	echo "demo: SHAPEVM_DEMO_CONSOLE=$console: serial or virtio" >&2
+	exit 2
+	;;
+esac
+
 if [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; then
 	shapevm=${SHAPEVM:-$root/build/x86_64/shapevm}
+	# The word splitting of console_args is meant.
+	# shellcheck disable=SC2086
 	exec "$shapevm" run -k "$SHAPEVM_GUEST_KERNEL" -i "$SHAPEVM_GUEST_INITRD" \
-		-m 512M -c 2 -p "console=ttyS0 quiet"
+		-m 512M -c 2 --rng $console_args -p "$params"
 fi
 
 echo "This host has no hardware KVM (neither kvm_intel nor kvm_amd is loaded), so the demo boots inside an emulated x86_64 host with nested KVM, which takes about a minute."
@@ -64,7 +77,8 @@ show_demo() {
 	done
 }
 "$images/x86_64/run-l1.sh" --initrd "$logdir/demo-initrd.cpio" --log "$log" \
-	--timeout 240 --append "shapevm.case_timeout=150" --stream | show_demo
+	--timeout 240 --append "shapevm.case_timeout=150 shapevm.demo_console=$console" \
+	--stream | show_demo
 
 if [ ! -f "$status_file" ]; then
 	echo "demo: the emulated host ended before the demo did; its console: $log (last 20 lines follow)" >&2

@@ -15,8 +15,16 @@ if [ "${SHAPEVM_L1_KVM:-0}" != 1 ]; then
 	echo "SHAPEVM_DEMO_END status=1"
 	exit 0
 fi
-echo "\$ shapevm run -k bzImage -i initrd.cpio.gz -m 512M -c 2 -p \"console=ttyS0 quiet\""
+# shapevm.demo_console=virtio on L1's command line (scripts/demo.sh) makes
+# the guest's console virtio-console's hvc0.
+console_args="" params="console=ttyS0 quiet"
+if grep -q 'shapevm.demo_console=virtio' /proc/cmdline; then
+	console_args="--console virtio" params="console=hvc0 quiet"
+fi
+echo "\$ shapevm run -k bzImage -i initrd.cpio.gz -m 512M -c 2 --rng $console_args -p \"$params\""
 # stdin from /dev/null: nobody types into the emulated host's console.
+# The word splitting of console_args is meant.
+# shellcheck disable=SC2086
 timeout -k 5 "${SHAPEVM_CASE_TIMEOUT:-90}" "$SHAPEVM" run -k "$SHAPEVM_GUEST_KERNEL" \
-	-i "$SHAPEVM_GUEST_INITRD" -m 512M -c 2 -p "console=ttyS0 quiet" </dev/null 2>&1
+	-i "$SHAPEVM_GUEST_INITRD" -m 512M -c 2 --rng $console_args -p "$params" </dev/null 2>&1
 echo "SHAPEVM_DEMO_END status=$?"
