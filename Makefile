@@ -1,6 +1,6 @@
 # shapevm build.  make [ARCH=x86_64|arm64] [STATIC=1] [SAN=1] [V=1]
 # Targets: all (default), check, check-unit, check-integration, check-l1,
-#          demo, bench, install, deps, clean.
+#          demo, bench, fuzz [FUZZ_SECONDS=60], install, deps, clean.
 
 HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
 ARCH ?= $(HOST_ARCH)
@@ -85,7 +85,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/unit-tests
 
 .PHONY: all check check-unit check-integration check-cross check-l1 demo bench install \
-	deps clean guests static
+	deps clean guests static fuzz
 
 all: $(SHAPEVM)
 
@@ -177,6 +177,32 @@ bench: all static guests $(PLAN_BENCH)
 		PLAN_BENCH=$(abspath $(PLAN_BENCH)) \
 		SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \
 		bash bench/run.sh
+
+# libFuzzer harnesses, built by clang (Debian: clang, libclang-rt-14-dev)
+# apart from the library: each links only the modules it tests.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -D_GNU_SOURCE \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+VIRTQ_FUZZ := $(BUILD)/fuzz/virtq_fuzz
+
+$(VIRTQ_FUZZ): tests/fuzz/virtq_fuzz.c devices/virtq.c vmm/guest_mem.c \
+		devices/virtq.h vmm/guest_mem.h
+	$(call quiet,FUZZCC,$@)mkdir -p $(dir $@) && \
+		$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+# Without clang's libFuzzer the target says so and passes.
+fuzz:
+	$(Q)if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return !d + !n; }' | \
+		$(FUZZ_CC) -fsanitize=fuzzer -x c -o /dev/null - >/dev/null 2>&1; then \
+		echo "fuzz: skipped: no $(FUZZ_CC) with libFuzzer (apt-get install clang libclang-rt-14-dev)"; \
+	else \
+		$(MAKE) --no-print-directory $(VIRTQ_FUZZ) && \
+		mkdir -p build/fuzz-corpus/virtq && \
+		$(VIRTQ_FUZZ) -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=$(BUILD)/fuzz/ build/fuzz-corpus/virtq \
+			tests/fuzz/seeds/virtq; \
+	fi
 
 install: $(SHAPEVM)
 	install -D -m 0755 $(SHAPEVM) $(DESTDIR)$(PREFIX)/bin/shapevm
