@@ -6,7 +6,11 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 pkgs=(gcc make pkg-config libc6-dev linux-libc-dev
-      libfdt-dev libcap-ng-dev check libseccomp-dev binutils)
+      libfdt-dev libcap-ng-dev check libseccomp-dev binutils
+      # make fuzz: clang with libFuzzer's runtime (only a Recommends of clang)
+      clang libclang-rt-14-dev
+      # the L1 virtio-ext4-ro case's image (mkfs.ext4 -d)
+      e2fsprogs)
 # Test guests and the emulated L1 host list their own needs.
 list=guest-images/packages.txt
 if [ -f "$list" ]; then
