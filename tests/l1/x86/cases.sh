@@ -44,25 +44,28 @@ exit_meaning() {
 	esac
 }
 
-# run_vmm CASE ARGS...: run "shapevm ARGS" under a hard timeout, its output in
-# /tmp/CASE.out (carriage returns dropped) and echoed to the console. Sets
-# vmm_status, vmm_seconds and vmm_timed_out.
-run_vmm() {
+# vmm_start CASE ARGS...: start "shapevm ARGS" in the background under a
+# hard timeout (vmm_pid); vmm_wait collects it: its output in /tmp/CASE.out
+# (carriage returns dropped) and echoed to the console, and vmm_status,
+# vmm_seconds and vmm_timed_out set. run_vmm does both.
+vmm_start() {
 	name=$1
 	shift
 	echo "SHAPEVM_CASE: $name: $SHAPEVM $*"
 	start=$(centiseconds)
 	# stdin from /dev/null: shapevm must not take L1's console as its own.
 	# -k: if SIGTERM does not end it, SIGKILL does.
-	timeout -k 5 "$case_timeout" "$SHAPEVM" "$@" </dev/null >"/tmp/$name.raw" 2>&1
-	vmm_status=$?
-	elapsed=$(($(centiseconds) - start))
-	vmm_seconds=$((elapsed / 100)).$((elapsed / 10 % 10))
-	vmm_timed_out=0
-	[ "$elapsed" -lt $((case_timeout * 100)) ] || vmm_timed_out=1
-	tr -d '\r' <"/tmp/$name.raw" >"/tmp/$name.out"
-	sed "s/^/$name| /" "/tmp/$name.out"
-	echo "SHAPEVM_CASE: $name: exit $vmm_status after $vmm_seconds s"
+	timeout -k 5 "$case_timeout" "$SHAPEVM" "$@" </dev/null >"/tmp/$name.raw" 2>&1 &
+	vmm_pid=$!
+}
+
+vmm_wait() {
+	vmm_wait
+}
+
+run_vmm() {
+	vmm_start "$@"
+	vmm_wait
 }
 
 # Each check adds a reason to $why when it fails.
@@ -410,12 +413,8 @@ case_virtio_net() {
 	want=$(sha256sum /tmp/www/netfile | cut -c1-64)
 	httpd -p 8080 -h /tmp/www
 	rm -f /tmp/l1-ping
-	echo "SHAPEVM_CASE: $name: $SHAPEVM run --net tap=tap0 ... (in the background)"
-	start=$(centiseconds)
-	timeout -k 5 "$case_timeout" "$SHAPEVM" run -v "$@" --net tap=tap0 -k "$SHAPEVM_GUEST_KERNEL" \
-		-i "$SHAPEVM_GUEST_INITRD" -m 256M \
-		-p "console=ttyS0 quiet -- \"$net_command\"" </dev/null >"/tmp/$name.raw" 2>&1 &
-	vmm_pid=$!
+	vmm_start "$name" run -v "$@" --net tap=tap0 -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$net_command\""
 	# The tap exists once shapevm has set up the device.
 	tries=0
 	while [ ! -e /sys/class/net/tap0 ] && [ $tries -lt 100 ]; do
@@ -431,15 +430,7 @@ case_virtio_net() {
 		fi
 		tries=$((tries + 1))
 	done
-	wait "$vmm_pid"
-	vmm_status=$?
-	elapsed=$(($(centiseconds) - start))
-	vmm_seconds=$((elapsed / 100)).$((elapsed / 10 % 10))
-	vmm_timed_out=0
-	[ "$elapsed" -lt $((case_timeout * 100)) ] || vmm_timed_out=1
-	tr -d '\r' <"/tmp/$name.raw" >"/tmp/$name.out"
-	sed "s/^/$name| /" "/tmp/$name.out"
-	echo "SHAPEVM_CASE: $name: exit $vmm_status after $vmm_seconds s"
+	vmm_wait
 	killall httpd 2>/dev/null
 	expect_exit 0
 	guest_spoke || return
