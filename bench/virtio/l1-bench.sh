@@ -22,7 +22,9 @@
 #
 # Each run boots one configuration (BENCH_CONFIGS) under boot-clock; the
 # guest's /init runs l2-bench.sh, which measures and prints VBENCH: lines.
-# Round 0 (when BENCH_WARMUP=1) is untimed and shows the consoles; then come
+# Round 0 (when BENCH_WARMUP=1) is not counted, shows the consoles and is
+# traced (L1's KVM tracepoints: exits by reason, to userspace, port I/O,
+# MMIO, injected interrupts: "SHAPEVM_BENCH: exits ..." lines); then come
 # BENCH_RUNS rounds, each configuration once a round, the order rotating by
 # one every round. Before each run, outside the clock: sync, drop L1's
 # caches (so every run finds the image out of L1's page cache), write
@@ -116,7 +118,7 @@ args() {
 			-drive "file=$image,if=none,id=d0,format=raw,cache=$cache,aio=$aio" \
 			-device virtio-blk-pci,drive=d0 \
 			-netdev "tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=$vhost" \
-			-device "virtio-net-pci,netdev=n0,mac=$mac" \
+			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \
 			-kernel "$kernel" -initrd "$initrd" -append "$guest_cmdline"
 		;;
 	*) return 1 ;;
@@ -124,13 +126,99 @@ args() {
 }
 
 # counters: "name value" lines to compare before and after a run: L1's CPU
-# time by kind (/proc/stat, in ticks of 1/100 s) and KVM's exit counters
-# (debugfs, all VMs: only one runs at a time).
+# time by kind (/proc/stat, in ticks of 1/100 s).
 counters() {
 	awk '$1 == "cpu" { print "l1_user", $2 + $3; print "l1_sys", $4; print "l1_idle", $5 + $6;
 		print "l1_irq", $7 + $8 }' /proc/stat
-	for stat in exits io_exits mmio_exits halt_exits irq_exits irq_injections; do
-		[ -r "/sys/kernel/debug/kvm/$stat" ] && echo "kvm_$stat $(cat "/sys/kernel/debug/kvm/$stat")"
+}
+
+# --- L1's KVM tracepoints, for the untimed round 0 only ------------------
+# Counted in the kernel (hist triggers), like bench/boot-linux/l1-bench.sh
+# does, from which the exit-name table below is taken. Tracing makes each
+# exit dearer, the more so for the VMM with more of them, so the timed
+# rounds run untraced.
+tracefs=/sys/kernel/tracing
+trace_ready=0
+trace_setup() {
+	[ -d "$tracefs/events/kvm" ] || mount -t tracefs tracefs "$tracefs" 2>/dev/null
+	[ -d "$tracefs/events/kvm" ] || { say "info trace: no kvm events in $tracefs"; return 1; }
+	trace_ready=1
+}
+trace_triggers() {
+	cat <<-EOF
+	kvm/kvm_exit|hist:keys=exit_reason.hex:sort=hitcount.descending
+	kvm/kvm_userspace_exit|hist:keys=reason:sort=hitcount.descending
+	kvm/kvm_inj_virq|hist:keys=irq:sort=hitcount.descending
+	kvm/kvm_pio|hist:keys=port.hex,rw:sort=hitcount.descending
+	kvm/kvm_mmio|hist:keys=type:sort=hitcount.descending
+	EOF
+}
+trace_start() {
+	[ "$trace_ready" = 1 ] || return 1
+	trace_triggers | while IFS='|' read -r event trigger; do
+		echo "$trigger" >>"$tracefs/events/$event/trigger" ||
+			say "info trace: rejected on $event: $trigger"
+	done
+}
+# trace_report CONFIG: one line per key of each table, then the triggers go.
+trace_report() {
+	trace_triggers | while IFS='|' read -r event trigger; do
+		echo "table=${event#kvm/kvm_}"
+		cat "$tracefs/events/$event/hist"
+	done | awk -v prefix="SHAPEVM_BENCH: exits cfg=$1" -v format="$tracefs/events/kvm/kvm_exit/format" '
+		function hexval(s,   i, c, v) {
+			s = tolower(s); sub(/^0x/, "", s); v = 0
+			for (i = 1; i <= length(s); i++) {
+				c = index("0123456789abcdef", substr(s, i, 1))
+				if (!c) break
+				v = v * 16 + c - 1
+			}
+			return v
+		}
+		BEGIN {
+			# SVM exit codes and their names, from the tracepoint itself:
+			# { 0x07b, "io" }, { 0x040 + 14, "PF excp" }
+			while ((getline line < format) > 0) {
+				while (match(line, /\{ 0x[0-9a-f]+( \+ [0-9]+)?, "[^"]*" \}/)) {
+					entry = substr(line, RSTART, RLENGTH)
+					line = substr(line, RSTART + RLENGTH)
+					split(entry, part, "\"")
+					code = entry; sub(/^\{ /, "", code); sub(/,.*/, "", code)
+					plus = 0
+					if (code ~ /\+/) { plus = code; sub(/.*\+ */, "", plus); sub(/ *\+.*/, "", code) }
+					name[hexval(code) + plus] = part[2]
+				}
+			}
+			split("exception io hypercall debug hlt mmio irq_window shutdown fail_entry intr set_tpr tpr_access", uname, " ")
+		}
+		/^table=/ { table = substr($0, 7); next }
+		/^\{/ {
+			key = $0; sub(/^\{ */, "", key); sub(/ *\}.*/, "", key)
+			gsub(/[a-z_0-9]+: */, "", key); gsub(/, */, "/", key); gsub(/ /, "", key)
+			if (table == "exit") {
+				code = hexval(key); key = (code in name ? name[code] : "0x" key)
+			} else if (table == "userspace_exit") {
+				key = (key in uname ? uname[key] : "reason-" key)
+			} else if (table == "pio") {
+				split(key, part, "/"); sub(/^0x/, "", part[1]); key = "0x" part[1] "/" (part[2] == 1 ? "out" : "in")
+			} else if (table == "mmio") {
+				key = key == 2 ? "write" : key == 1 ? "read" : "read-unsatisfied"
+			} else if (table == "inj_virq") {
+				table = "inj_virq"; key = "all"
+			}
+			hits = $0; sub(/.*hitcount: */, "", hits); sub(/ .*/, "", hits)
+			total[table, key] += hits
+			# Each hist comes sorted, largest first: the first 12 keys are enough.
+			if (!((table, key) in seen) && ++keys[table] <= 12) { seen[table, key] = 1; order[++n] = table SUBSEP key }
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				split(order[i], tk, SUBSEP)
+				printf "%s table=%s key=%s hits=%d\n", prefix, tk[1], tk[2], total[order[i]]
+			}
+		}'
+	trace_triggers | sed '1!G;h;$!d' | while IFS='|' read -r event trigger; do
+		echo "!$trigger" >>"$tracefs/events/$event/trigger" 2>/dev/null
 	done
 }
 
@@ -143,12 +231,15 @@ run() {
 	dd if=/dev/zero of=/dev/null bs="$BENCH_SCRUB" count=1 2>/dev/null
 	echo 1 >/proc/sys/vm/compact_memory
 	ip neigh flush dev tap0 2>/dev/null
+	traced=0
+	[ "$n" = 0 ] && trace_start && traced=1
 	counters >/tmp/counters.before
 	# One argument a line: the cmdline holds spaces and quotes.
 	set --
 	while IFS= read -r word; do set -- "$@" "$word"; done </tmp/args
 	timing=$(/bench/boot-clock -t "$BENCH_TIMEOUT" -o /tmp/console.raw -e /tmp/stderr -- "$@")
 	counters >/tmp/counters.after
+	[ "$traced" = 0 ] || trace_report "$cfg"
 	tr -d '\r' </tmp/console.raw >/tmp/console
 	deltas=$(awk 'NR == FNR { b[$1] = $2; next } { printf "%s=%d ", $1, $2 - b[$1] }' \
 		/tmp/counters.before /tmp/counters.after)
@@ -190,6 +281,7 @@ fi
 say "info begin at $(uptime_s) s: runs=$BENCH_RUNS configs=$BENCH_CONFIGS mem=$BENCH_MEM disk=${BENCH_DISK_MIB}MiB read=${BENCH_READ_MIB}MiB write=${BENCH_WRITE_MIB}MiB rand=${BENCH_RAND_S}s net=${BENCH_NET_S}s rr=${BENCH_RR_S}s"
 say "info qemu $(/usr/bin/qemu-system-x86_64 --version | head -n 1)"
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+trace_setup
 setup_disk || { say "fail cfg=all n=0 cannot write the disk image"; exit 0; }
 setup_net || { say "fail cfg=all n=0 cannot set up tap0"; exit 0; }
 say "info L1 memory: $(awk '/^(MemTotal|MemFree|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"

@@ -20,7 +20,7 @@
 set -u
 
 all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost"
-case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
+case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
 # The single quotes are meant: the guest's shell expands $(nproc).

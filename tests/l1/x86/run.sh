@@ -40,7 +40,7 @@
 # the guest kernel cannot be fetched, every case is skipped (exit 0).
 #
 # Environment: SHAPEVM_STATIC (required), SHAPEVM_CASE_TIMEOUT (seconds per L2
-# run, default 60), SHAPEVM_L1_LOGDIR (default build/l1-x86), SHAPEVM_CACHE
+# run, default 90), SHAPEVM_L1_LOGDIR (default build/l1-x86), SHAPEVM_CACHE
 # (see guest-images/build.sh).
 set -u
 
@@ -49,7 +49,7 @@ root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
 all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
-case_timeout=${SHAPEVM_CASE_TIMEOUT:-60}
+case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
 log=$logdir/console.log
 
