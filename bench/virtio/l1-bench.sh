@@ -148,7 +148,7 @@ trace_triggers() {
 	cat <<-EOF
 	kvm/kvm_exit|hist:keys=exit_reason.hex:sort=hitcount.descending
 	kvm/kvm_userspace_exit|hist:keys=reason:sort=hitcount.descending
-	kvm/kvm_inj_virq|hist:keys=irq:sort=hitcount.descending
+	kvm/kvm_inj_virq|hist:keys=common_pid:sort=hitcount.descending
 	kvm/kvm_pio|hist:keys=port.hex,rw:sort=hitcount.descending
 	kvm/kvm_mmio|hist:keys=type:sort=hitcount.descending
 	EOF

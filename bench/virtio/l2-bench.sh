@@ -8,9 +8,12 @@
 #   sh /bench/l2-bench.sh READ_MIB WRITE_MIB RAND_S NET_S RR_S
 #
 # With a /dev/vda (virtio-blk), in this order:
-#   seqread   busybox dd if=/dev/vda of=/dev/null bs=1M count=READ_MIB iflag=direct
-#   randread  vbench randread /dev/vda 1 RAND_S, then with 32 in flight
-#   seqwrite  busybox dd if=/dev/zero of=/dev/vda bs=1M count=WRITE_MIB oflag=direct conv=fsync
+#   seqread       busybox dd if=/dev/vda of=/dev/null bs=1M count=READ_MIB iflag=direct
+#                 (L1 dropped its caches before the run: a VMM that reads
+#                 the image through L1's page cache fills it now)
+#   seqread_warm  the same again (such a VMM now finds it in L1's cache)
+#   randread      vbench randread /dev/vda 1 RAND_S, then with 32 in flight
+#   seqwrite      busybox dd if=/dev/zero of=/dev/vda bs=1M count=WRITE_MIB oflag=direct conv=fsync
 # With an eth0 (virtio-net; L1's tap0 is 10.0.2.1 and runs vbench's servers):
 #   tx        vbench send 10.0.2.1 5001 NET_S   (guest to L1, to a sink)
 #   rx        vbench recv 10.0.2.1 5002         (L1's source writes NET_S)
@@ -46,8 +49,10 @@ timed_dd() {
 }
 
 if [ -b /dev/vda ]; then
-	say "info vda $(($(cat /sys/block/vda/size) / 2048)) MiB, queues $(ls /sys/block/vda/mq 2>/dev/null | wc -l), scheduler $(cat /sys/block/vda/queue/scheduler)"
+	q=/sys/block/vda/queue
+	say "info vda $(($(cat /sys/block/vda/size) / 2048)) MiB, queues $(find /sys/block/vda/mq -mindepth 1 -maxdepth 1 | wc -l), depth $(cat $q/nr_requests), max_sectors_kb $(cat $q/max_sectors_kb), max_segments $(cat $q/max_segments), max_segment_size $(cat $q/max_segment_size), scheduler $(cat $q/scheduler)"
 	timed_dd seqread "$read_mib" if=/dev/vda of=/dev/null bs=1M count="$read_mib" iflag=direct
+	timed_dd seqread_warm "$read_mib" if=/dev/vda of=/dev/null bs=1M count="$read_mib" iflag=direct
 	for qd in 1 32; do
 		line=$($vbench randread /dev/vda "$qd" "$rand_s" 2>/tmp/rr.err)
 		iops=$(field iops "$line")
@@ -61,6 +66,12 @@ if [ -b /dev/vda ]; then
 else
 	say "info no /dev/vda"
 fi
+
+# The features each virtio device and its driver agreed on (bit 0 first).
+for dev in /sys/bus/virtio/devices/*; do
+	[ -e "$dev/features" ] || continue
+	say "info virtio device $(cat "$dev/device") ($(basename "$(readlink "$dev/driver")")) features $(cat "$dev/features")"
+done
 
 if [ -e /sys/class/net/eth0 ]; then
 	ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up

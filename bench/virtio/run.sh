@@ -18,9 +18,10 @@
 #                    -drive file=IMG,...,cache=none,aio=native -device virtio-blk-pci
 #                    -netdev tap,ifname=tap0,...,vhost=on -device virtio-net-pci
 #   qemu-buffered    the same with cache=writeback,aio=threads and vhost=off
-# IMG is a 256 MiB raw file in L1 (an ext2 file system on a RAM disk);
+# IMG is a 1 GiB raw file in L1 (an ext2 file system on a RAM disk);
 # tap0 is L1's, 10.0.2.1. The guest measures, on its own clock:
 #   seqread   busybox dd from /dev/vda, bs=1M, iflag=direct         MiB/s
+#             (L1's page cache dropped before each run), then again
 #   randread  4 KiB O_DIRECT random reads, 1 and 32 in flight       IOPS
 #   seqwrite  busybox dd to /dev/vda, bs=1M, oflag=direct conv=fsync MiB/s
 #   tx, rx    TCP to and from L1's vbench sink/source               MiB/s
@@ -38,12 +39,13 @@
 #   WARMUP          1 (default): an untimed round 0 first, consoles shown
 #   CONFIGS         configurations (default all four above)
 #   QEMU_MACHINE    QEMU's -M (default microvm,pcie=on,rtc=on)
-#   DISK_MIB READ_MIB WRITE_MIB   image size, MiB read and written (256 256 128)
+#   DISK_MIB READ_MIB WRITE_MIB   image size, MiB read (twice) and written
+#                                (1024 1024 512)
 #   RAND_S NET_S RR_S            seconds of random reads (each depth),
-#                                of each TCP stream, of round trips (6 6 4)
+#                                of each TCP stream, of round trips (6 8 4)
 #   RUN_TIMEOUT     seconds one L2 run may take before it is killed (300)
-#   SHAPEVM_L1_MEM  L1's memory in MiB (default here 3072: the RAM disk, the
-#                   page cache of the image and the guest's 256M)
+#   SHAPEVM_L1_MEM  L1's memory in MiB (default here 4096: the RAM disk, the
+#                   page cache of the image, the guest's 256M)
 #   SHAPEVM_CACHE   see guest-images/build.sh
 # Exit status: 0 all runs ok; 1 a run failed or L1 did not finish; 2 usage;
 # with no QEMU or no guest image on this host it says so and exits 0.
@@ -57,15 +59,15 @@ runs=${RUNS:-5}
 warmup=${WARMUP:-1}
 configs=${CONFIGS:-shapevm shapevm-novhost qemu-direct qemu-buffered}
 machine=${QEMU_MACHINE:-microvm,pcie=on,rtc=on}
-disk_mib=${DISK_MIB:-256}
-read_mib=${READ_MIB:-256}
-write_mib=${WRITE_MIB:-128}
+disk_mib=${DISK_MIB:-1024}
+read_mib=${READ_MIB:-1024}
+write_mib=${WRITE_MIB:-512}
 rand_s=${RAND_S:-6}
-net_s=${NET_S:-6}
+net_s=${NET_S:-8}
 rr_s=${RR_S:-4}
 run_timeout=${RUN_TIMEOUT:-300}
 mem=256M
-export SHAPEVM_L1_MEM=${SHAPEVM_L1_MEM:-3072}
+export SHAPEVM_L1_MEM=${SHAPEVM_L1_MEM:-4096}
 
 die() { echo "bench-virtio: $*" >&2; exit 2; }
 skip() { echo "bench-virtio: skipped: $*"; exit 0; }
@@ -164,7 +166,7 @@ summary() {
 		label["qemu-buffered"] = "QEMU cache=writeback,aio=threads; vhost=off"
 		short["shapevm"] = "shapevm"; short["shapevm-novhost"] = "shapevm --no-vhost"
 		short["qemu-direct"] = "QEMU direct/vhost"; short["qemu-buffered"] = "QEMU writeback/no vhost"
-		head["seqread"] = "seq read MiB/s"; head["seqwrite"] = "seq write MiB/s"
+		head["seqread"] = "seq read MiB/s"; head["seqread_warm"] = "seq read again MiB/s"; head["seqwrite"] = "seq write MiB/s"
 		head["randread_qd1"] = "4k rand read QD1 IOPS"; head["randread_qd32"] = "4k rand read QD32 IOPS"
 		head["tx"] = "TCP guest->L1 MiB/s"; head["rx"] = "TCP L1->guest MiB/s"; head["rr"] = "TCP 1-byte round trips/s"
 		head["wall"] = "run, exec to exit s"; head["user"] = "VMM user CPU s"; head["sys"] = "VMM sys CPU s"
@@ -186,8 +188,9 @@ summary() {
 	}
 	END {
 		if (!ncfg) { print "nothing measured"; exit }
-		table("virtio-blk: a 256 MiB raw image in L1 (ext2 on a RAM disk); shapevm has one block path, so its two rows measure the same thing",
-			"seqread seqwrite randread_qd1 randread_qd32", "shapevm/qemu-direct shapevm/qemu-buffered shapevm-novhost/qemu-direct shapevm-novhost/qemu-buffered")
+		table("virtio-blk: a raw image in L1 (ext2 on a RAM disk); shapevm has one block path, so its two rows measure the same thing.\n" \
+			"seq read: L1'"'"'s page cache dropped before the run; again: the buffered VMMs find the image in it",
+			"seqread seqread_warm seqwrite randread_qd1 randread_qd32", "shapevm/qemu-direct shapevm/qemu-buffered")
 		table("virtio-net: TCP over L1'"'"'s tap0 (vbench), vhost-net rows with vhost-net, userspace rows with userspace",
 			"tx rx rr", "shapevm/qemu-direct shapevm-novhost/qemu-buffered")
 		print "Whole runs (boot, all of the above, power-off): wall time and the VMM process'"'"'s CPU time in L1"

@@ -60,7 +60,15 @@ vmm_start() {
 }
 
 vmm_wait() {
-	vmm_wait
+	wait "$vmm_pid"
+	vmm_status=$?
+	elapsed=$(($(centiseconds) - start))
+	vmm_seconds=$((elapsed / 100)).$((elapsed / 10 % 10))
+	vmm_timed_out=0
+	[ "$elapsed" -lt $((case_timeout * 100)) ] || vmm_timed_out=1
+	tr -d '\r' <"/tmp/$name.raw" >"/tmp/$name.out"
+	sed "s/^/$name| /" "/tmp/$name.out"
+	echo "SHAPEVM_CASE: $name: exit $vmm_status after $vmm_seconds s"
 }
 
 run_vmm() {
