@@ -126,10 +126,16 @@ args() {
 }
 
 # counters: "name value" lines to compare before and after a run: L1's CPU
-# time by kind (/proc/stat, in ticks of 1/100 s).
+# time by kind (/proc/stat, in ticks of 1/100 s), tap0's packets and drops,
+# and the TCP segments L1 retransmitted.
 counters() {
 	awk '$1 == "cpu" { print "l1_user", $2 + $3; print "l1_sys", $4; print "l1_idle", $5 + $6;
 		print "l1_irq", $7 + $8 }' /proc/stat
+	# tap0 as L1 sees it: rx is what the guest sent.
+	for stat in rx_packets tx_packets rx_dropped tx_dropped; do
+		echo "tap_$stat $(cat "/sys/class/net/tap0/statistics/$stat")"
+	done
+	awk '/^Tcp:/ { if (!col) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") col = i } else print "l1_retrans", $col }' /proc/net/snmp
 }
 
 # --- L1's KVM tracepoints, for the untimed round 0 only ------------------

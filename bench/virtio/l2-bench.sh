@@ -18,6 +18,7 @@
 #   tx        vbench send 10.0.2.1 5001 NET_S   (guest to L1, to a sink)
 #   rx        vbench recv 10.0.2.1 5002         (L1's source writes NET_S)
 #   rr        vbench rr 10.0.2.1 5003 RR_S      (1-byte round trips, echo)
+# (each with the TCP segments the guest retransmitted meanwhile)
 # Each result is one line, timed on the guest's CLOCK_MONOTONIC:
 #   VBENCH: metric=M value=V unit=U [detail]
 # and a failed step "VBENCH: fail metric=M why". Exits 0 if all went well.
@@ -46,6 +47,27 @@ timed_dd() {
 		return
 	fi
 	say "metric=$metric value=$(awk -v m="$mib" -v s="$secs" 'BEGIN { printf "%.2f", m / s }') unit=MiB/s mib=$mib seconds=$secs"
+}
+
+# retrans: the guest's TCP retransmitted segments so far.
+retrans() {
+	awk '/^Tcp:/ { if (!col) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") col = i } else print $col }' /proc/net/snmp
+}
+
+# net_test METRIC FIELD VBENCH-ARGS...: one vbench client; FIELD of its line
+# is the value. Also the TCP segments the guest retransmitted meanwhile.
+net_test() {
+	metric=$1 key=$2
+	shift 2
+	before=$(retrans)
+	line=$($vbench "$@" 2>/tmp/net.err)
+	v=$(field "$key" "$line")
+	if [ -z "$v" ]; then
+		failed "metric=$metric $(tail -n 1 /tmp/net.err)"
+		return
+	fi
+	case $key in mib_s) unit=MiB/s ;; *) unit=trans/s ;; esac
+	say "metric=$metric value=$v unit=$unit $(echo "$line" | cut -d' ' -f2-3) guest_retrans=$(($(retrans) - before))"
 }
 
 if [ -b /dev/vda ]; then
@@ -82,15 +104,9 @@ if [ -e /sys/class/net/eth0 ]; then
 		[ "$tries" -lt 20 ] || break
 	done
 	say "info eth0 $(cat /sys/class/net/eth0/address), L1 answered ping after $tries misses"
-	line=$($vbench send 10.0.2.1 5001 "$net_s" 2>/tmp/net.err)
-	v=$(field mib_s "$line")
-	if [ -n "$v" ]; then say "metric=tx value=$v unit=MiB/s $(echo "$line" | cut -d' ' -f2-3)"; else failed "metric=tx $(tail -n 1 /tmp/net.err)"; fi
-	line=$($vbench recv 10.0.2.1 5002 2>/tmp/net.err)
-	v=$(field mib_s "$line")
-	if [ -n "$v" ]; then say "metric=rx value=$v unit=MiB/s $(echo "$line" | cut -d' ' -f2-3)"; else failed "metric=rx $(tail -n 1 /tmp/net.err)"; fi
-	line=$($vbench rr 10.0.2.1 5003 "$rr_s" 2>/tmp/net.err)
-	v=$(field trans_s "$line")
-	if [ -n "$v" ]; then say "metric=rr value=$v unit=trans/s $(echo "$line" | cut -d' ' -f2-3)"; else failed "metric=rr $(tail -n 1 /tmp/net.err)"; fi
+	net_test tx mib_s send 10.0.2.1 5001 "$net_s"
+	net_test rx mib_s recv 10.0.2.1 5002
+	net_test rr trans_s rr 10.0.2.1 5003 "$rr_s"
 else
 	say "info no eth0"
 fi

@@ -171,6 +171,9 @@ summary() {
 		head["tx"] = "TCP guest->L1 MiB/s"; head["rx"] = "TCP L1->guest MiB/s"; head["rr"] = "TCP 1-byte round trips/s"
 		head["wall"] = "run, exec to exit s"; head["user"] = "VMM user CPU s"; head["sys"] = "VMM sys CPU s"
 		head["l1_user"] = "L1 user CPU s"; head["l1_sys"] = "L1 sys CPU s"
+		head["tx_retrans"] = "guest retransmits, tx"; head["rx_retrans"] = "guest retransmits, rx"
+		head["rr_retrans"] = "guest retransmits, rr"; head["l1_retrans"] = "L1 retransmits, run"
+		head["tap_rx_dropped"] = "tap0 rx dropped, run"; head["tap_tx_dropped"] = "tap0 tx dropped, run"
 	}
 	{
 		cfg = field("cfg"); n = field("n")
@@ -178,12 +181,15 @@ summary() {
 		if (!(cfg in seen)) { seen[cfg] = 1; cfgs[++ncfg] = cfg; if (!(cfg in label)) { label[cfg] = cfg; short[cfg] = cfg } }
 		if ($2 == "metric") {
 			vals[cfg, field("metric")] = vals[cfg, field("metric")] " " field("value")
+			if (field("guest_retrans") != "") vals[cfg, field("metric") "_retrans"] = vals[cfg, field("metric") "_retrans"] " " field("guest_retrans")
 		} else if ($2 == "run") {
 			if (field("exit_ms") != "" && field("exit_ms") != "-") vals[cfg, "wall"] = vals[cfg, "wall"] " " field("exit_ms") / 1000
 			if (field("user_ms") != "") vals[cfg, "user"] = vals[cfg, "user"] " " field("user_ms") / 1000
 			if (field("sys_ms") != "") vals[cfg, "sys"] = vals[cfg, "sys"] " " field("sys_ms") / 1000
 			split("l1_user l1_sys", tk, " ")
 			for (i = 1; i <= 2; i++) if (field(tk[i]) != "") vals[cfg, tk[i]] = vals[cfg, tk[i]] " " field(tk[i]) / 100
+			split("tap_rx_dropped tap_tx_dropped l1_retrans", tk, " ")
+			for (i = 1; i <= 3; i++) if (field(tk[i]) != "") vals[cfg, tk[i]] = vals[cfg, tk[i]] " " field(tk[i])
 		}
 	}
 	END {
@@ -193,6 +199,8 @@ summary() {
 			"seqread seqread_warm seqwrite randread_qd1 randread_qd32", "shapevm/qemu-direct shapevm/qemu-buffered")
 		table("virtio-net: TCP over L1'"'"'s tap0 (vbench), vhost-net rows with vhost-net, userspace rows with userspace",
 			"tx rx rr", "shapevm/qemu-direct shapevm-novhost/qemu-buffered")
+		table("TCP segments retransmitted (the guest'"'"'s during each test, L1'"'"'s over the run) and tap0'"'"'s drops over the run",
+			"tx_retrans rx_retrans l1_retrans tap_rx_dropped tap_tx_dropped", "")
 		print "Whole runs (boot, all of the above, power-off): wall time and the VMM process'"'"'s CPU time in L1"
 		print "(wait4: user includes its vCPU running the guest; vhost-net'"'"'s kernel thread is not counted),"
 		print "and L1'"'"'s CPU time by kind (/proc/stat: L1 has one CPU, and TCG keeps it busy)"

@@ -33,7 +33,11 @@ console_reopen
 # shellcheck source=../lib/modules.sh
 . /lib/shapevm/modules.sh
 # Modules the image was built with (guest-images/x86_64/guest-modules.txt).
-modules_load_list /etc/shapevm/modules || echo "init: some modules did not load"
+# They are all for virtio devices (and ext4 on their disks): a guest with none
+# skips them, which saves seconds under emulation.
+if grep -qs 0x1af4 /sys/bus/pci/devices/*/vendor; then
+	modules_load_list /etc/shapevm/modules || echo "init: some modules did not load"
+fi
 # With console=hvc0 the console only exists once virtio_console has loaded:
 # open it again so the output goes there.
 console_reopen
