@@ -24,6 +24,9 @@ export BENCH_OUT=${BENCH_OUT:-$ROOT/build/bench}
 #   plan         the planner as host facts grow from 10 to 100,000 regions
 #   boot-linux   (to come) a Linux bzImage + initramfs to the first line and
 #                to power-off: add its name here once it has a script.
+#   virtio       (not listed: about 45 minutes in the emulated x86 host)
+#                virtio-blk and virtio-net against QEMU's; run it alone:
+#                SHAPEVM_STATIC=... bash bench/virtio/run.sh
 BENCHMARKS=(boot-micro boot-costs plan)
 
 usage() {

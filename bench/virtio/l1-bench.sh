@@ -22,9 +22,10 @@
 #
 # Each run boots one configuration (BENCH_CONFIGS) under boot-clock; the
 # guest's /init runs l2-bench.sh, which measures and prints VBENCH: lines.
-# Round 0 (when BENCH_WARMUP=1) is not counted, shows the consoles and is
-# traced (L1's KVM tracepoints: exits by reason, to userspace, port I/O,
-# MMIO, injected interrupts: "SHAPEVM_BENCH: exits ..." lines); then come
+# Round 0 (when BENCH_WARMUP=1) is not counted, shows the consoles and,
+# when BENCH_TRACE=1, is traced (L1's KVM tracepoints: exits by reason, to
+# userspace, port I/O, MMIO, injected interrupts: "SHAPEVM_BENCH: exits ..."
+# lines); then come
 # BENCH_RUNS rounds, each configuration once a round, the order rotating by
 # one every round. Before each run, outside the clock: sync, drop L1's
 # caches (so every run finds the image out of L1's page cache), write
@@ -238,7 +239,7 @@ run() {
 	echo 1 >/proc/sys/vm/compact_memory
 	ip neigh flush dev tap0 2>/dev/null
 	traced=0
-	[ "$n" = 0 ] && trace_start && traced=1
+	[ "$n" = 0 ] && [ "$BENCH_TRACE" = 1 ] && trace_start && traced=1
 	counters >/tmp/counters.before
 	# One argument a line: the cmdline holds spaces and quotes.
 	set --

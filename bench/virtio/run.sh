@@ -18,7 +18,7 @@
 #                    -drive file=IMG,...,cache=none,aio=native -device virtio-blk-pci
 #                    -netdev tap,ifname=tap0,...,vhost=on -device virtio-net-pci
 #   qemu-buffered    the same with cache=writeback,aio=threads and vhost=off
-# IMG is a 1 GiB raw file in L1 (an ext2 file system on a RAM disk);
+# IMG is a 512 MiB raw file in L1 (an ext2 file system on a RAM disk);
 # tap0 is L1's, 10.0.2.1. The guest measures, on its own clock:
 #   seqread   busybox dd from /dev/vda, bs=1M, iflag=direct         MiB/s
 #             (L1's page cache dropped before each run), then again
@@ -37,18 +37,20 @@
 #   SHAPEVM_STATIC  the static shapevm (required; make STATIC=1)
 #   RUNS            timed rounds, each configuration once a round (default 5)
 #   WARMUP          1 (default): an untimed round 0 first, consoles shown
+#   TRACE           1 (default): round 0 is traced with L1's KVM tracepoints
 #   CONFIGS         configurations (default all four above)
 #   QEMU_MACHINE    QEMU's -M (default microvm,pcie=on,rtc=on)
 #   DISK_MIB READ_MIB WRITE_MIB   image size, MiB read (twice) and written
-#                                (1024 1024 512)
+#                                (512 512 512)
 #   RAND_S NET_S RR_S            seconds of random reads (each depth),
 #                                of each TCP stream, of round trips (6 8 4)
 #   RUN_TIMEOUT     seconds one L2 run may take before it is killed (300)
-#   SHAPEVM_L1_MEM  L1's memory in MiB (default here 4096: the RAM disk, the
+#   SHAPEVM_L1_MEM  L1's memory in MiB (default here 3072: the RAM disk, the
 #                   page cache of the image, the guest's 256M)
 #   SHAPEVM_CACHE   see guest-images/build.sh
 # Exit status: 0 all runs ok; 1 a run failed or L1 did not finish; 2 usage;
 # with no QEMU or no guest image on this host it says so and exits 0.
+# shellcheck source-path=SCRIPTDIR
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,17 +59,18 @@ images=$root/guest-images
 out=$root/build/bench-virtio
 runs=${RUNS:-5}
 warmup=${WARMUP:-1}
+trace=${TRACE:-1}
 configs=${CONFIGS:-shapevm shapevm-novhost qemu-direct qemu-buffered}
 machine=${QEMU_MACHINE:-microvm,pcie=on,rtc=on}
-disk_mib=${DISK_MIB:-1024}
-read_mib=${READ_MIB:-1024}
+disk_mib=${DISK_MIB:-512}
+read_mib=${READ_MIB:-512}
 write_mib=${WRITE_MIB:-512}
 rand_s=${RAND_S:-6}
 net_s=${NET_S:-8}
 rr_s=${RR_S:-4}
 run_timeout=${RUN_TIMEOUT:-300}
 mem=256M
-export SHAPEVM_L1_MEM=${SHAPEVM_L1_MEM:-4096}
+export SHAPEVM_L1_MEM=${SHAPEVM_L1_MEM:-3072}
 
 die() { echo "bench-virtio: $*" >&2; exit 2; }
 skip() { echo "bench-virtio: skipped: $*"; exit 0; }
@@ -270,8 +273,11 @@ fi
 for value in "$runs" "$disk_mib" "$read_mib" "$write_mib" "$rand_s" "$net_s" "$rr_s" "$run_timeout" "$SHAPEVM_L1_MEM"; do
 	case $value in '' | *[!0-9]* | 0) die "RUNS, DISK_MIB, READ_MIB, WRITE_MIB, RAND_S, NET_S, RR_S, RUN_TIMEOUT and SHAPEVM_L1_MEM are positive numbers ($value)" ;; esac
 done
-[ "$read_mib" -le "$disk_mib" ] && [ "$write_mib" -le "$disk_mib" ] || die "READ_MIB and WRITE_MIB must fit in DISK_MIB"
+if [ "$read_mib" -gt "$disk_mib" ] || [ "$write_mib" -gt "$disk_mib" ]; then
+	die "READ_MIB and WRITE_MIB must fit in DISK_MIB"
+fi
 case $warmup in 0 | 1) ;; *) die "WARMUP=$warmup: 0 or 1" ;; esac
+case $trace in 0 | 1) ;; *) die "TRACE=$trace: 0 or 1" ;; esac
 for cfg in $configs; do
 	case $cfg in shapevm | shapevm-novhost | qemu-direct | qemu-buffered) ;; *) die "CONFIGS: $cfg: unknown" ;; esac
 done
@@ -293,9 +299,11 @@ case $? in
 esac
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -static)
 # boot-clock is bench/boot-linux's, used as it is.
-gcc "${cflags[@]}" -o "$out/boot-clock" "$root/bench/boot-linux/boot-clock.c" &&
-	gcc "${cflags[@]}" -Wstrict-prototypes -Wmissing-prototypes -o "$out/vbench" "$here/vbench.c" ||
-	{ echo "bench-virtio: cannot build boot-clock or vbench"; exit 1; }
+if ! gcc "${cflags[@]}" -o "$out/boot-clock" "$root/bench/boot-linux/boot-clock.c" ||
+	! gcc "${cflags[@]}" -Wstrict-prototypes -Wmissing-prototypes -o "$out/vbench" "$here/vbench.c"; then
+	echo "bench-virtio: cannot build boot-clock or vbench"
+	exit 1
+fi
 
 # The guest's initramfs with /bench/vbench and /bench/l2-bench.sh: a second
 # cpio appended to guest-images' (Linux unpacks one after the other).
@@ -335,6 +343,7 @@ done
 cat >"$extra/bench/bench.env" <<EOF
 BENCH_RUNS=$runs
 BENCH_WARMUP=$warmup
+BENCH_TRACE=$trace
 BENCH_CONFIGS="$configs"
 BENCH_MEM=$mem
 BENCH_TIMEOUT=$run_timeout
@@ -377,9 +386,41 @@ cpu_sample() {
 }
 before=$(cpu_sample)
 echo "bench-virtio: $((count * (runs + warmup))) L2 runs of about 1-2 minutes each inside an emulated x86 host (L1 limit ${l1_timeout}s, ${SHAPEVM_L1_MEM} MiB); L1's console: $log"
-"$images/x86_64/run-l1.sh" --initrd "$out/l1-initrd.cpio" --log "$log" \
-	--timeout "$l1_timeout" --stream | grep --line-buffered -E '^SHAPEVM_(BENCH|L1):'
-l1_status=${PIPESTATUS[0]}
+rm -f "$out/l1-status"
+(
+	"$images/x86_64/run-l1.sh" --initrd "$out/l1-initrd.cpio" --log "$log" \
+		--timeout "$l1_timeout" --stream | grep --line-buffered -E '^SHAPEVM_(BENCH|L1):'
+	echo "${PIPESTATUS[0]}" >"$out/l1-status"
+) &
+l1_job=$!
+# descendants PID: the processes under PID, children first.
+descendants() {
+	ps -eo pid=,ppid= | awk -v root="$1" '{ parent[$1] = $2 } END {
+		queue[1] = root; n = 1
+		for (i = 1; i <= n; i++)
+			for (p in parent)
+				if (parent[p] == queue[i]) { queue[++n] = p; print p }
+	}'
+}
+# Watchdog: once, L1 went idle for good in the middle of a run (its QEMU used
+# no CPU, its console said nothing more) and only the whole-run limit would
+# have ended it. A run prints its lines when it ends and boot-clock ends it
+# after RUN_TIMEOUT, so a console silent for much longer means L1 hung: its
+# QEMU is stopped (run-l1.sh runs it under timeout(1), which passes SIGTERM
+# on) and the tables show what was measured until then.
+silent_limit=$((run_timeout + 240))
+while kill -0 "$l1_job" 2>/dev/null; do
+	sleep 10
+	age=$(($(date +%s) - $(stat -c %Y "$log" 2>/dev/null || date +%s)))
+	[ "$age" -gt "$silent_limit" ] || continue
+	echo "bench-virtio: L1's console has been silent for ${age}s (limit ${silent_limit}s): L1 hung; stopping its QEMU"
+	for pid in $(descendants "$l1_job"); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = timeout ] && kill -TERM "$pid"
+	done
+	sleep 30
+done
+wait "$l1_job"
+l1_status=$(cat "$out/l1-status" 2>/dev/null || echo "?")
 awk -v b="$before" -v a="$(cpu_sample)" -v cpus="$(nproc)" 'BEGIN {
 	split(b, x, " "); split(a, y, " ")
 	if (y[2] <= x[2]) exit
