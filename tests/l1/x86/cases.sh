@@ -430,13 +430,15 @@ case_virtio_net() {
 		tries=$((tries + 1))
 	done
 	ip addr add 10.0.2.1/24 dev tap0 && ip link set tap0 up
-	tries=0
-	while kill -0 "$vmm_pid" 2>/dev/null && [ $tries -lt 60 ]; do
+	# Until the guest answers or ends: a ping that fails at once (no route,
+	# no ARP answer yet) must not use the tries up before the guest is up.
+	deadline=$(($(centiseconds) + case_timeout * 100))
+	while kill -0 "$vmm_pid" 2>/dev/null && [ "$(centiseconds)" -lt "$deadline" ]; do
 		if ping -c 1 -W 1 10.0.2.15 >/dev/null 2>&1; then
 			echo ok >/tmp/l1-ping
 			break
 		fi
-		tries=$((tries + 1))
+		sleep 1
 	done
 	vmm_wait
 	killall httpd 2>/dev/null
