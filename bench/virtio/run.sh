@@ -130,7 +130,7 @@ summary() {
 		lo = v[1]; hi = v[n]; cnt = n
 		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 	}
-	function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : sprintf("%.2f", x) }
+	function fmt(x) { return x == int(x) || x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : sprintf("%.2f", x) }
 	function cell(cfg, m,   md) {
 		if (!((cfg, m) in vals)) return "-"
 		md = median(vals[cfg, m])
@@ -181,7 +181,7 @@ summary() {
 	{
 		cfg = field("cfg"); n = field("n")
 		if (n == "" || n == 0) next
-		if (!(cfg in seen)) { seen[cfg] = 1; cfgs[++ncfg] = cfg; if (!(cfg in label)) { label[cfg] = cfg; short[cfg] = cfg } }
+		if (!(cfg in seen)) { seen[cfg] = 1; if (!(cfg in label)) { label[cfg] = cfg; short[cfg] = cfg } }
 		if ($2 == "metric") {
 			vals[cfg, field("metric")] = vals[cfg, field("metric")] " " field("value")
 			if (field("guest_retrans") != "") vals[cfg, field("metric") "_retrans"] = vals[cfg, field("metric") "_retrans"] " " field("guest_retrans")
@@ -196,6 +196,10 @@ summary() {
 		}
 	}
 	END {
+		# Rows in a fixed order: shapevm'"'"'s, then QEMU'"'"'s.
+		split("shapevm shapevm-novhost qemu-direct qemu-buffered", known, " ")
+		for (i = 1; i <= 4; i++) if (known[i] in seen) { cfgs[++ncfg] = known[i]; done[known[i]] = 1 }
+		for (c in seen) if (!(c in done)) cfgs[++ncfg] = c
 		if (!ncfg) { print "nothing measured"; exit }
 		table("virtio-blk: a raw image in L1 (ext2 on a RAM disk); shapevm has one block path, so its two rows measure the same thing.\n" \
 			"seq read: L1'"'"'s page cache dropped before the run; again: the buffered VMMs find the image in it",
@@ -428,7 +432,7 @@ awk -v b="$before" -v a="$(cpu_sample)" -v cpus="$(nproc)" 'BEGIN {
 	printf "SHAPEVM_HOST: other processes kept %.1f of the host'"'"'s %d CPUs busy during the L1 run%s\n",
 		(others < 0 ? 0 : others), cpus, (others > 0.3 ? " (figures lower and noisier)" : "")
 }' | tee -a "$log"
-echo "SHAPEVM_HOST: shapevm $("$SHAPEVM_STATIC" --version 2>&1 | head -n 1), $SHAPEVM_STATIC, git $(git -C "$root" describe --always --dirty 2>/dev/null)" | tee -a "$log"
+echo "SHAPEVM_HOST: $("$SHAPEVM_STATIC" --version 2>&1 | head -n 1), $SHAPEVM_STATIC built $(date -u -r "$SHAPEVM_STATIC" '+%F %T UTC'); the tree is at $(git -C "$root" describe --always --dirty 2>/dev/null)" | tee -a "$log"
 echo
 [ "$l1_status" = 0 ] || echo "bench-virtio: L1's QEMU exited $l1_status (124: the ${l1_timeout}s limit)"
 summary "$log"
