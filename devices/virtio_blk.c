@@ -176,30 +176,23 @@ uint32_t blk_disk_request(struct blk_disk *disk, const struct virtq_chain *chain
 	return (uint32_t)(data_len + 1);
 }
 
-static void blk_queue_notify(struct virtio_dev *vdev, unsigned int queue)
+static int64_t blk_serve(struct virtio_dev *vdev, struct virtq_chain *chain)
 {
 	struct virtio_blk *blk = vdev->opaque;
-	struct virtq *vq = &vdev->queues[queue].vq;
+	uint32_t len = blk_disk_request(&blk->disk, chain);
+
+	if (!len) {
+		virtio_dev_fail(vdev, "a request without header or status byte");
+		return -EINVAL;
+	}
+	return len;
+}
+
+static void blk_queue_notify(struct virtio_dev *vdev, unsigned int queue)
+{
 	static __thread struct virtq_chain chain;	/* 16 KiB: not on the stack */
-	int ret;
 
-	do {
-		virtq_disable_notify(vq);
-		while ((ret = virtq_pop_chain(vq, &chain)) == 1) {
-			uint32_t len = blk_disk_request(&blk->disk, &chain);
-
-			if (!len) {
-				virtio_dev_fail(vdev, "a request without header or status byte");
-				return;
-			}
-			virtq_push_used(vq, chain.head, len);
-		}
-		if (ret < 0) {
-			virtio_dev_fail(vdev, "queue %u: %s", queue, vq->why);
-			return;
-		}
-		virtio_dev_notify_queue(vdev, queue);
-	} while (virtq_enable_notify(vq));
+	virtio_queue_serve(vdev, queue, &chain, blk_serve);
 }
 
 static void blk_config_read(struct virtio_dev *vdev, uint64_t offset, uint8_t *data,

@@ -48,25 +48,20 @@ static void console_output(struct virtio_console *con, const void *buf, size_t l
 	}
 }
 
+static int64_t console_transmit_one(struct virtio_dev *vdev, struct virtq_chain *chain)
+{
+	struct virtio_console *con = vdev->opaque;
+
+	for (unsigned int i = 0; i < chain->nr_out; i++)
+		console_output(con, chain->iov[i].iov_base, chain->iov[i].iov_len);
+	return 0;
+}
+
 static void console_transmit(struct virtio_console *con)
 {
-	struct virtq *vq = &con->vdev.queues[TRANSMITQ].vq;
 	static __thread struct virtq_chain chain;
-	int ret;
 
-	do {
-		virtq_disable_notify(vq);
-		while ((ret = virtq_pop_chain(vq, &chain)) == 1) {
-			for (unsigned int i = 0; i < chain.nr_out; i++)
-				console_output(con, chain.iov[i].iov_base, chain.iov[i].iov_len);
-			virtq_push_used(vq, chain.head, 0);
-		}
-		if (ret < 0) {
-			virtio_dev_fail(&con->vdev, "transmit queue: %s", vq->why);
-			return;
-		}
-		virtio_dev_notify_queue(&con->vdev, TRANSMITQ);
-	} while (virtq_enable_notify(vq));
+	virtio_queue_serve(&con->vdev, TRANSMITQ, &chain, console_transmit_one);
 }
 
 static void console_queue_notify(struct virtio_dev *vdev, unsigned int queue)

@@ -150,29 +150,19 @@ static void rx_drain(struct virtio_net *net)
 		virtio_dev_notify_queue(&net->vdev, RXQ);
 }
 
+static int64_t tx_send(struct virtio_dev *vdev, struct virtq_chain *c)
+{
+	struct virtio_net *net = vdev->opaque;
+
+	/* The guest's header is the tap's: both are virtio_net_hdr_v1. */
+	if (c->out_len <= NET_HDR_SIZE || writev(net->tap_fd, c->iov, c->nr_out) < 0)
+		net->tx_dropped++;
+	return 0;
+}
+
 static void tx_drain(struct virtio_net *net)
 {
-	struct virtio_dev *vdev = &net->vdev;
-	struct virtq *vq = &vdev->queues[TXQ].vq;
-	int ret;
-
-	do {
-		virtq_disable_notify(vq);
-		while ((ret = virtq_pop_chain(vq, net->chain)) == 1) {
-			struct virtq_chain *c = net->chain;
-
-			/* The guest's header is the tap's: both are virtio_net_hdr_v1. */
-			if (c->out_len <= NET_HDR_SIZE ||
-			    writev(net->tap_fd, c->iov, c->nr_out) < 0)
-				net->tx_dropped++;
-			virtq_push_used(vq, c->head, 0);
-		}
-		if (ret < 0) {
-			virtio_dev_fail(vdev, "transmit queue: %s", vq->why);
-			return;
-		}
-		virtio_dev_notify_queue(vdev, TXQ);
-	} while (virtq_enable_notify(vq));
+	virtio_queue_serve(&net->vdev, TXQ, net->chain, tx_send);
 }
 
 static void net_queue_notify(struct virtio_dev *vdev, unsigned int queue)

@@ -118,6 +118,30 @@ void virtio_dev_notify_queue(struct virtio_dev *vdev, unsigned int queue)
 	raise_vector(vdev, q->msix_vector);
 }
 
+void virtio_queue_serve(struct virtio_dev *vdev, unsigned int queue,
+			struct virtq_chain *chain,
+			int64_t (*serve)(struct virtio_dev *vdev, struct virtq_chain *chain))
+{
+	struct virtq *vq = &vdev->queues[queue].vq;
+	int ret;
+
+	do {
+		virtq_disable_notify(vq);
+		while ((ret = virtq_pop_chain(vq, chain)) == 1) {
+			int64_t len = serve(vdev, chain);
+
+			if (len < 0)
+				return;
+			virtq_push_used(vq, chain->head, (uint32_t)len);
+		}
+		if (ret < 0) {
+			virtio_dev_fail(vdev, "queue %u: %s", queue, vq->why);
+			return;
+		}
+		virtio_dev_notify_queue(vdev, queue);
+	} while (virtq_enable_notify(vq));
+}
+
 void virtio_dev_notify_config(struct virtio_dev *vdev)
 {
 	vdev->config_generation++;

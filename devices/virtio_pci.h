@@ -133,6 +133,15 @@ void virtio_dev_stop(struct virtio_dev *vdev);
 bool virtio_dev_has_feature(const struct virtio_dev *vdev, unsigned int bit);
 /* Interrupts the driver for @queue if it wants one now (virtq_should_notify). */
 void virtio_dev_notify_queue(struct virtio_dev *vdev, unsigned int queue);
+/*
+ * Serves every chain the driver made available on @queue: serve() handles
+ * one and returns the length written into it, or a negative value after it
+ * failed the device. Re-checks for chains that raced with re-enabling
+ * notifications, and interrupts the driver once per batch. Lock held.
+ */
+void virtio_queue_serve(struct virtio_dev *vdev, unsigned int queue,
+			struct virtq_chain *chain,
+			int64_t (*serve)(struct virtio_dev *vdev, struct virtq_chain *chain));
 /* A configuration change interrupt (ISR bit 1, the config vector). */
 void virtio_dev_notify_config(struct virtio_dev *vdev);
 /*

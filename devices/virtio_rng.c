@@ -36,22 +36,17 @@ static uint32_t rng_fill(const struct virtq_chain *chain)
 	return done;
 }
 
+static int64_t rng_serve(struct virtio_dev *vdev, struct virtq_chain *chain)
+{
+	(void)vdev;
+	return rng_fill(chain);
+}
+
 static void rng_queue_notify(struct virtio_dev *vdev, unsigned int queue)
 {
-	struct virtq *vq = &vdev->queues[queue].vq;
 	static __thread struct virtq_chain chain;
-	int ret;
 
-	do {
-		virtq_disable_notify(vq);
-		while ((ret = virtq_pop_chain(vq, &chain)) == 1)
-			virtq_push_used(vq, chain.head, rng_fill(&chain));
-		if (ret < 0) {
-			virtio_dev_fail(vdev, "queue %u: %s", queue, vq->why);
-			return;
-		}
-		virtio_dev_notify_queue(vdev, queue);
-	} while (virtq_enable_notify(vq));
+	virtio_queue_serve(vdev, queue, &chain, rng_serve);
 }
 
 static void rng_destroy(void *arg)
