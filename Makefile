@@ -57,7 +57,7 @@ LDFLAGS ?=
 LDFLAGS += -Wl,--as-needed
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
-	-fno-strict-aliasing -I. -I$(ARCH_DIR) -D_GNU_SOURCE \
+	-fno-strict-aliasing -I. -D_GNU_SOURCE \
 	-DSHAPEVM_VERSION='"$(VERSION)"' -MMD -MP $(LIB_CFLAGS)
 ifdef STATIC
 LDFLAGS += -static
@@ -88,7 +88,8 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/unit-tests
 
-.PHONY: all check check-unit check-integration check-cross check-l1 demo bench install \
+.PHONY: all check check-unit check-integration check-cross check-l1 check-l1-arm64 demo bench \
+	install \
 	deps clean guests static fuzz
 
 all: $(SHAPEVM)
@@ -165,6 +166,16 @@ check-integration: $(SHAPEVM) guests
 check-l1: static
 	$(Q)SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \
 		bash tests/l1/x86/run.sh
+ifeq ($(HOST_ARCH),x86_64)
+	$(Q)$(MAKE) --no-print-directory check-l1-arm64
+endif
+
+# arm64 guests inside an emulated arm64 host (QEMU TCG, nested KVM), booted
+# by the static cross-built shapevm. SHAPEVM_L1_QEMU=1 adds QEMU's boot.
+check-l1-arm64:
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 SAN= all
+	$(Q)SHAPEVM_STATIC_ARM64=$(abspath build/arm64/shapevm) \
+		bash tests/l1/arm64/run.sh
 
 demo: deps all static
 	$(Q)SHAPEVM=$(abspath $(SHAPEVM)) \

@@ -485,7 +485,9 @@ static void update_vector(struct virtio_dev *vdev, unsigned int vector)
 	if (vector >= vdev->nr_vectors || vdev->vector_gsi[vector] < 0 ||
 	    !pci_msix_message(&vdev->pci, vector, &addr, &data, &masked))
 		return;
-	if (irq_msi_route(vdev->vm, vdev->vector_gsi[vector], addr, data, 0, 0) < 0)
+	/* Bus 0: the requester ID is devfn, the ITS's device ID (msi-map). */
+	if (irq_msi_route(vdev->vm, vdev->vector_gsi[vector], addr, data,
+			  vdev->pci.devfn, 0) < 0)
 		log_warn("%s: cannot route MSI-X vector %u", vdev->name, vector);
 	if (!masked && pci_msix_take_pending(&vdev->pci, vector) &&
 	    write(vdev->vector_fd[vector], &one, sizeof(one)) != sizeof(one))

@@ -26,15 +26,31 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
 		grep -qx installed || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The arm64 test images fetch arm64 packages (kernel, busybox, QEMU) with
+# apt-get download, never installing them: apt must know the architecture.
+add_arch=
+if [ "$(dpkg --print-architecture)" != arm64 ] &&
+	! dpkg --print-foreign-architectures | grep -qx arm64; then
+	add_arch=arm64
+fi
+[ ${#missing[@]} -eq 0 ] && [ -z "$add_arch" ] && exit 0
 
 line="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
-	echo "shapevm: missing packages; as root run: apt-get update && $line" >&2
+	[ -z "$add_arch" ] ||
+		echo "shapevm: apt does not know arm64; as root run: dpkg --add-architecture arm64" >&2
+	[ ${#missing[@]} -eq 0 ] ||
+		echo "shapevm: missing packages; as root run: apt-get update && $line" >&2
 	exit 1
 fi
-echo "install-deps: installing ${missing[*]}"
+if [ -n "$add_arch" ]; then
+	echo "install-deps: adding the $add_arch architecture to apt"
+	dpkg --add-architecture "$add_arch" ||
+		{ echo "install-deps: dpkg --add-architecture $add_arch failed" >&2; exit 1; }
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null || { echo "install-deps: apt-get update failed" >&2; exit 1; }
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]}"
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
 	{ echo "install-deps: $line failed" >&2; exit 1; }

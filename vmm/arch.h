@@ -30,15 +30,24 @@ const char *arch_name(void);
  */
 unsigned int arch_host_addr_bits(int kvm_fd);
 
-/* KVM capabilities the architecture needs, checked before anything is built. */
+/*
+ * KVM capabilities the architecture needs, checked before anything is
+ * built; also settles what the plan depends on (arm64: vm->irqchip).
+ */
 int arch_check_host(struct vm *vm);
+/* KVM_CREATE_VM's machine type for this plan (arm64: the IPA size). */
+unsigned long arch_vm_type(const struct vm *vm);
 /* After KVM_CREATE_VM, before memory and vCPUs: irqchip, timers. */
 int arch_vm_setup(struct vm *vm);
 /* Per vCPU, right after KVM_CREATE_VCPU: CPU model, registers of the boot vCPU. */
 int arch_vcpu_setup(struct vcpu *vcpu);
 /* Kernel, initrd and command line into guest memory; sets vm->entry_*. */
 int arch_kernel_load(struct vm *vm);
-/* Tables that describe the machine to the guest (e820/MP/ACPI, or the FDT). */
+/*
+ * Tables that describe the machine to the guest (e820/MP/ACPI, or the FDT),
+ * once the vCPUs exist (devices come after): arm64 finishes its GIC here
+ * and reads the vCPUs' MPIDRs for the device tree.
+ */
 int arch_machine_describe(struct vm *vm);
 /* Platform devices every guest of this arch has (reset, power-off). */
 int arch_devices_setup(struct vm *vm);

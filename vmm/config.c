@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vmm/config.h"
+#include "vmm/util.h"
+#include "vmm/memplan.h"
 
 static int config_fail(struct config_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -77,19 +80,77 @@ static int config_parse_cpus(const char *text, unsigned int *cpus,
 	return 0;
 }
 
+/* The options --disk takes after the file name, in any order. */
+static const char *const disk_options[] = { "ro", "readonly", "direct" };
+
+/* Edit distance, ignoring case, of two words of at most 15 letters. */
+static size_t word_distance(const char *a, size_t la, const char *b)
+{
+	size_t lb = strlen(b), row[16], i, j;
+
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			bool same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + !same);
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
 /*
- * "PATH[,ro]": a last ",ro" is the option; any other comma belongs to the
- * file name, so names with commas need no quoting.
+ * Whether a word after a comma was meant as an option: it has a value
+ * ("cache=none", "direct=on") or is a letter or two away from an option
+ * ("drect", "RO", "rw"). Other words belong to the file name.
+ */
+static bool disk_option_like(const char *word, size_t len)
+{
+	if (memchr(word, '=', len))
+		return true;
+	if (len > 15)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(disk_options); i++) {
+		size_t limit = strlen(disk_options[i]) <= 2 ? 1 : 2;
+
+		if (word_distance(word, len, disk_options[i]) <= limit)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * "PATH[,ro][,direct]": options are taken off the end; any other comma
+ * belongs to the file name, so names with commas need no quoting. A word
+ * that looks like a misspelt option is an error, not part of the name.
  */
 int config_parse_disk(const char *text, struct config_disk *disk,
 		      struct config_error *err)
 {
-	const char *comma = strrchr(text, ',');
 	size_t len = strlen(text);
+	const char *comma;
 
 	memset(disk, 0, sizeof(*disk));
-	if (comma && (!strcmp(comma + 1, "ro") || !strcmp(comma + 1, "readonly"))) {
-		disk->read_only = true;
+	while ((comma = memrchr(text, ',', len))) {
+		const char *word = comma + 1;
+		size_t word_len = len - (word - text);
+
+		if ((word_len == 2 && !memcmp(word, "ro", 2)) ||
+		    (word_len == 8 && !memcmp(word, "readonly", 8)))
+			disk->read_only = true;
+		else if (word_len == 6 && !memcmp(word, "direct", 6))
+			disk->direct = true;
+		else if (disk_option_like(word, word_len))
+			return config_fail(err, "--disk %s: unknown option \"%.*s\" (ro, direct)",
+					   text, (int)word_len, word);
+		else
+			break;
 		len = comma - text;
 	}
 	if (!len)
@@ -183,6 +244,7 @@ enum {
 	OPT_NET,
 	OPT_RNG,
 	OPT_NO_VHOST,
+	OPT_DUMP_DTB,
 };
 
 static const struct option run_options[] = {
@@ -203,9 +265,21 @@ static const struct option run_options[] = {
 	{ "net",	required_argument, NULL, OPT_NET },
 	{ "rng",	no_argument,	   NULL, OPT_RNG },
 	{ "no-vhost",	no_argument,	   NULL, OPT_NO_VHOST },
+	{ "irqchip",	required_argument, NULL, OPT_IRQCHIP },
+	{ "dump-dtb",	required_argument, NULL, OPT_DUMP_DTB },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static int config_check_irqchip(const char *name, struct config_error *err)
+{
+	enum plan_irqchip kind;
+
+	if (memplan_irqchip_parse(name, &kind))
+		return config_fail(err, "--irqchip %s: unknown (gicv3-its, gicv3, gicv2m, gicv3-v2m, gicv2)",
+				   name);
+	return 0;
+}
 
 /* Repeatable file or device flags, up to a fixed count. */
 static int config_add_path(const char **list, size_t *nr, size_t max,
@@ -331,6 +405,15 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 				ret = config_fail(err, "--plan: empty file name");
 			cfg->plan_path = optarg;
 			break;
+		case OPT_IRQCHIP:
+			ret = config_check_irqchip(optarg, err);
+			cfg->irqchip = optarg;
+			break;
+		case OPT_DUMP_DTB:
+			if (!*optarg)
+				ret = config_fail(err, "--dump-dtb: empty file name");
+			cfg->dump_dtb = optarg;
+			break;
 		case 'h':
 			return 1;
 		case ':':
@@ -418,9 +501,7 @@ int config_parse_plan(int argc, char **argv, bool host_facts,
 			cfg->arch = optarg;
 			break;
 		case OPT_IRQCHIP:
-			if (strcmp(optarg, "gicv3-its") && strcmp(optarg, "gicv3") &&
-			    strcmp(optarg, "gicv2m") && strcmp(optarg, "gicv2"))
-				ret = config_fail(err, "--irqchip %s: unknown (gicv3-its, gicv3, gicv2m, gicv2)", optarg);
+			ret = config_check_irqchip(optarg, err);
 			cfg->irqchip = optarg;
 			break;
 		case OPT_VFIO:
@@ -516,10 +597,15 @@ void config_print_usage(FILE *out)
 	      "  -c, --cpus N          number of vCPUs (default 1)\n"
 	      "  -p, --params STRING   kernel command line\n"
 	      "      --console serial|virtio  the console: ttyS0 (default) or hvc0\n"
-	      "      --disk FILE[,ro]  a virtio-blk disk on a raw image (repeatable)\n"
+	      "      --disk FILE[,ro][,direct]  a virtio-blk disk on a raw image (repeatable);\n"
+	      "                        direct: O_DIRECT, past the host's page cache\n"
 	      "      --net tap=NAME[,mac=MAC]  a virtio-net device on a tap (repeatable)\n"
 	      "      --rng             a virtio-rng device (the guest's hwrng)\n"
 	      "      --no-vhost        serve virtio-net in shapevm, not vhost-net\n"
+	      "      --irqchip KIND    arm64: gicv3-its, gicv3, gicv2m (GICv2 + v2m, or GICv3\n"
+	      "                        + v2m where KVM has no GICv2), gicv3-v2m, gicv2\n"
+	      "                        (default: the best this host's KVM offers)\n"
+	      "      --dump-dtb FILE   arm64: write the guest's device tree to FILE too\n"
 	      "      --host-reserved FILE  plan around these host regions too (repeatable;\n"
 	      "                        the sysfs reserved_regions format, see shapevm plan)\n"
 	      "      --allow-relaxable RAM may use direct-relaxable host regions\n"
@@ -559,7 +645,7 @@ void config_print_plan_usage(FILE *out, bool host_facts)
 	      "  -m, --mem SIZE        guest RAM (default 256M)\n"
 	      "  -c, --cpus N          vCPUs (sizes arm64's GIC redistributors)\n"
 	      "      --arch ARCH       x86_64 or arm64 (default: this shapevm's)\n"
-	      "      --irqchip KIND    arm64: gicv3-its (default), gicv3, gicv2m, gicv2\n"
+	      "      --irqchip KIND    arm64: gicv3-its (default), gicv3, gicv2m, gicv3-v2m, gicv2\n"
 	      "      --vfio BDF        plan for assigning this device: reads its IOMMU group\n"
 	      "                        from sysfs and VFIO (repeatable)\n"
 	      "      --host-reserved FILE  one more host's facts (repeatable): lines\n"

@@ -25,6 +25,7 @@ enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
 struct config_disk {
 	char path[4096];		/* PATH_MAX */
 	bool read_only;
+	bool direct;			/* O_DIRECT: bypass the host's page cache */
 };
 
 struct config_net {
@@ -57,6 +58,9 @@ struct vm_config {
 	size_t nr_nets;
 	bool rng;
 	bool no_vhost;
+	/* arm64: the interrupt controller (NULL: the best the host has). */
+	const char *irqchip;
+	const char *dump_dtb;		/* arm64: a copy of the guest's FDT */
 };
 
 /* "shapevm plan" and "shapevm host-facts". */
@@ -90,7 +94,7 @@ struct config_error {
 };
 
 int config_parse_size(const char *text, uint64_t *bytes);
-/* "PATH[,ro]" and "tap=NAME[,mac=XX:XX:XX:XX:XX:XX]". */
+/* "PATH[,ro][,direct]" and "tap=NAME[,mac=XX:XX:XX:XX:XX:XX]". */
 int config_parse_disk(const char *text, struct config_disk *disk,
 		      struct config_error *err);
 int config_parse_net(const char *text, struct config_net *net,

@@ -16,6 +16,7 @@ int irq_routing_init(struct irq_routing *table, unsigned int first_free_gsi,
 		return -EINVAL;
 	pthread_mutex_init(&table->lock, NULL);
 	table->next_gsi = first_free_gsi;
+	table->first_free_gsi = first_free_gsi;
 	table->max_gsi = max_gsi;
 	return 0;
 }
@@ -63,6 +64,7 @@ int irq_routing_add_pin(struct irq_routing *table, unsigned int gsi,
 	return 0;
 }
 
+/* An MSI GSI has one entry, an MSI or (msi_to_pin) the pin it became. */
 static struct kvm_irq_routing_entry *irq_routing_find_msi(struct irq_routing *table,
 							  unsigned int gsi)
 {
@@ -70,7 +72,8 @@ static struct kvm_irq_routing_entry *irq_routing_find_msi(struct irq_routing *ta
 
 	for (i = 0; i < table->nr_entries; i++)
 		if (table->entries[i].gsi == gsi &&
-		    table->entries[i].type == KVM_IRQ_ROUTING_MSI)
+		    (table->entries[i].type == KVM_IRQ_ROUTING_MSI ||
+		     gsi >= table->first_free_gsi))
 			return &table->entries[i];
 	return NULL;
 }
@@ -89,9 +92,16 @@ int irq_routing_set_msi(struct irq_routing *table, unsigned int gsi,
 		if (!e)
 			return -ENOMEM;
 	}
+	memset(e, 0, sizeof(*e));
 	e->gsi = gsi;
+	if (table->msi_to_pin &&
+	    table->msi_to_pin(table->msi_opaque, address, data,
+			      &e->u.irqchip.irqchip, &e->u.irqchip.pin)) {
+		e->type = KVM_IRQ_ROUTING_IRQCHIP;
+		return 0;
+	}
 	e->type = KVM_IRQ_ROUTING_MSI;
-	e->flags = flags;
+	e->flags = flags | (table->msi_devid ? KVM_MSI_VALID_DEVID : 0);
 	e->u.msi.address_lo = (uint32_t)address;
 	e->u.msi.address_hi = (uint32_t)(address >> 32);
 	e->u.msi.data = data;
@@ -155,7 +165,9 @@ int irq_routing_commit(struct vm *vm)
 
 int irq_line_set(struct vm *vm, unsigned int gsi, int level)
 {
-	struct kvm_irq_level line = { .irq = gsi, .level = level };
+	struct kvm_irq_level line = { .level = level };
+
+	line.irq = vm->irq.line_number ? vm->irq.line_number(gsi) : gsi;
 
 	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) < 0)
 		return -errno;

@@ -9,6 +9,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vm;
@@ -19,7 +20,19 @@ struct irq_routing {
 	unsigned int nr_entries;
 	unsigned int capacity;
 	unsigned int next_gsi;	/* first GSI not wired to an irqchip pin */
+	unsigned int first_free_gsi;	/* GSIs from here are MSI routes */
 	unsigned int max_gsi;
+	/*
+	 * What an architecture adds (arm64), unset elsewhere: KVM_IRQ_LINE's
+	 * number for a GSI; KVM_MSI_VALID_DEVID on every MSI route (the ITS
+	 * needs the requester ID); and MSIs that are really a wired interrupt
+	 * (a GICv2m frame's SETSPI writes), routed to that irqchip pin.
+	 */
+	unsigned int (*line_number)(unsigned int gsi);
+	bool msi_devid;
+	bool (*msi_to_pin)(void *opaque, uint64_t address, uint32_t data,
+			   unsigned int *irqchip, unsigned int *pin);
+	void *msi_opaque;
 };
 
 /* Pure table operations (unit tested). */

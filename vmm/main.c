@@ -110,7 +110,7 @@ static int plan_machine(struct vm *vm)
 	};
 	struct plan_request req = {
 		.ram_size = cfg->ram_size, .nr_cpus = cfg->nr_cpus,
-		.allow_relaxable = cfg->allow_relaxable,
+		.allow_relaxable = cfg->allow_relaxable, .irqchip = vm->irqchip,
 	};
 	unsigned int bits;
 	int ret;
@@ -172,11 +172,18 @@ static int build_machine(struct runtime *rt)
 		ret = arch_vm_setup(vm);
 	if (!ret)
 		ret = arch_kernel_load(vm);
+	if (ret)
+		return ret;
+
+	/*
+	 * vCPUs before devices: arm64's GIC can only be finished once they
+	 * all exist, and devices wire their interrupts to a finished GIC.
+	 */
+	ret = vcpu_create_all(vm);
 	if (!ret)
 		ret = arch_machine_describe(vm);
 	if (ret)
 		return ret;
-
 	arch_console_uart(vm, &where);
 	vm->console_uart = serial8250_create(vm, &where, STDOUT_FILENO,
 					     rt->console.space_fd);
@@ -185,8 +192,6 @@ static int build_machine(struct runtime *rt)
 	ret = arch_devices_setup(vm);
 	if (!ret)
 		ret = devices_setup(vm, rt->console.space_fd, &rt->virtio_console);
-	if (!ret)
-		ret = vcpu_create_all(vm);
 	return ret;
 }
 

@@ -48,6 +48,8 @@ enum plan_irqchip {
 	PLAN_IRQCHIP_GICV3,
 	PLAN_IRQCHIP_GICV2M,
 	PLAN_IRQCHIP_GICV2,
+	/* A GICv2m frame beside a GICv3 distributor: MSIs without an ITS. */
+	PLAN_IRQCHIP_GICV3_V2M,
 };
 
 struct plan_request {

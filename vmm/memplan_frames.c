@@ -91,8 +91,11 @@ static bool doorbell_on_msi_window(struct planner *p, const struct plan_frame *f
 	size_t *order, nr = 0, i;
 	bool found = false;
 
-	if (!facts || !facts->nr_regions)
+	if (!facts || !facts->nr_regions) {
+		snprintf(p->plan->doorbell.where, sizeof(p->plan->doorbell.where),
+			 "in the platform MMIO area: the host reports no msi window");
 		return false;
+	}
 	/* By address, so the doorbell's choice is deterministic. */
 	order = hostres_sorted(facts);
 	if (!order)

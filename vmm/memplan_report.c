@@ -48,6 +48,7 @@ static const char *const irqchip_names[] = {
 	[PLAN_IRQCHIP_GICV3] = "gicv3",
 	[PLAN_IRQCHIP_GICV2M] = "gicv2m",
 	[PLAN_IRQCHIP_GICV2] = "gicv2",
+	[PLAN_IRQCHIP_GICV3_V2M] = "gicv3-v2m",
 };
 
 const char *memplan_irqchip_name(enum plan_irqchip irqchip)

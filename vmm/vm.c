@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "devices/serial8250.h"
+#include "vmm/arch.h"
 #include "vmm/log.h"
 #include "vmm/util.h"
 #include "vmm/vcpu.h"
@@ -61,7 +62,7 @@ int vm_check_capability(struct vm *vm, long cap, const char *name)
 
 int vm_create(struct vm *vm)
 {
-	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, arch_vm_type(vm));
 	if (vm->vm_fd < 0) {
 		log_error("KVM_CREATE_VM: %s", strerror(errno));
 		return -errno;

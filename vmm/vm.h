@@ -46,6 +46,10 @@ struct vm {
 
 	struct serial8250 *console_uart;
 
+	/* arm64: the interrupt controller, chosen before the plan is made. */
+	enum plan_irqchip irqchip;
+	void *arch;			/* the arch's own state (vm_alloc'd) */
+
 	/* Device state the VM frees when it is destroyed (vm_alloc). */
 	void *owned[VM_MAX_OWNED];
 	unsigned int nr_owned;

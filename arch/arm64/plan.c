@@ -28,7 +28,8 @@ int arm64_plan_constraints(const struct plan_request *req, unsigned int addr_bit
 {
 	enum plan_irqchip irqchip = req ? req->irqchip : PLAN_IRQCHIP_GICV3_ITS;
 	unsigned int cpus = req && req->nr_cpus ? req->nr_cpus : 1;
-	bool v3 = irqchip == PLAN_IRQCHIP_GICV3 || irqchip == PLAN_IRQCHIP_GICV3_ITS;
+	bool v3 = irqchip == PLAN_IRQCHIP_GICV3 || irqchip == PLAN_IRQCHIP_GICV3_ITS ||
+		  irqchip == PLAN_IRQCHIP_GICV3_V2M;
 	uint64_t pci32 = ARM64_PCI_MMIO_DEFAULT;
 
 	memset(cons, 0, sizeof(*cons));
@@ -56,7 +57,7 @@ int arm64_plan_constraints(const struct plan_request *req, unsigned int addr_bit
 			.kind = PLAN_MSI, .size = ARM64_GIC_ITS_SIZE, .align = 0x10000,
 			.preferred = ARM64_GIC_ITS_ADDR, .doorbell = true,
 			.doorbell_offset = 0x10000, .doorbell_size = 0x10000 });
-	else if (irqchip == PLAN_IRQCHIP_GICV2M)
+	else if (irqchip == PLAN_IRQCHIP_GICV2M || irqchip == PLAN_IRQCHIP_GICV3_V2M)
 		add_frame(cons, &(struct plan_frame) {
 			.name = "gicv2m", .why = "GICv2m MSI frame: the MSI doorbell",
 			.kind = PLAN_MSI, .size = ARM64_GICV2M_SIZE, .align = 0x1000,

@@ -90,6 +90,12 @@ const char *arch_name(void)
 	return "x86_64";
 }
 
+unsigned long arch_vm_type(const struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
 unsigned int arch_host_addr_bits(int kvm_fd)
 {
 	return kvm_fd >= 0 ? x86_cpu_phys_bits(kvm_fd) : 0;

@@ -17,6 +17,7 @@ int main(void)
 		aml_suite, rtc_suite, hostres_suite, planjson_suite,
 		memplan_rules_suite, memplan_prop_suite, virtq_suite,
 		pci_suite, pci_host_suite, virtio_blk_suite, virtio_pci_suite,
+		arm64_image_suite, arm64_fdt_suite, gicv2m_suite,
 	};
 	SRunner *runner = srunner_create(NULL);
 	int failed;

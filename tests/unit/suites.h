@@ -32,5 +32,8 @@ Suite *pci_suite(void);
 Suite *pci_host_suite(void);
 Suite *virtio_blk_suite(void);
 Suite *virtio_pci_suite(void);
+Suite *arm64_image_suite(void);
+Suite *arm64_fdt_suite(void);
+Suite *gicv2m_suite(void);
 
 #endif

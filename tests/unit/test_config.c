@@ -409,6 +409,8 @@ START_TEST(test_run_devices)
 	/* Commas belong to the name unless ",ro" ends it. */
 	ck_assert_str_eq(cfg.disks[1].path, "data,v2.img");
 	ck_assert(cfg.disks[1].read_only);
+	ck_assert(!cfg.disks[0].direct);
+	ck_assert(!cfg.disks[1].direct);
 	ck_assert_uint_eq(cfg.nr_nets, 2);
 	ck_assert_str_eq(cfg.nets[0].tap, "tap0");
 	ck_assert(cfg.nets[0].mac_given);
@@ -422,12 +424,51 @@ START_TEST(test_run_devices)
 }
 END_TEST
 
+/* ",ro" and ",direct" in either order, repeated or not; the rest is the name. */
+START_TEST(test_run_disk_options)
+{
+	static const struct {
+		const char *text, *path;
+		bool read_only, direct;
+	} cases[] = {
+		{ "vda.img,direct", "vda.img", false, true },
+		{ "vda.img,direct,ro", "vda.img", true, true },
+		{ "vda.img,ro,direct", "vda.img", true, true },
+		{ "vda.img,readonly,direct,direct", "vda.img", true, true },
+		{ "/a,b/disk,v2.img,direct", "/a,b/disk,v2.img", false, true },
+		/* Words far from every option belong to the name, as before. */
+		{ "backup,2024-01.img,ro", "backup,2024-01.img", true, false },
+		{ "disk,copy", "disk,copy", false, false },
+		{ "direct.img", "direct.img", false, false },
+		{ "vda.img,direct.img", "vda.img,direct.img", false, false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config_error err;
+		struct config_disk disk;
+
+		ck_assert_msg(!config_parse_disk(cases[i].text, &disk, &err), "%s: %s",
+			      cases[i].text, err.msg);
+		ck_assert_str_eq(disk.path, cases[i].path);
+		ck_assert(disk.read_only == cases[i].read_only);
+		ck_assert(disk.direct == cases[i].direct);
+	}
+}
+END_TEST
+
 START_TEST(test_run_devices_bad)
 {
 	static const struct {
 		const char *flag, *value, *msg;
 	} cases[] = {
 		{ "--disk", ",ro", "--disk ,ro: no image file given" },
+		{ "--disk", ",direct", "--disk ,direct: no image file given" },
+		/* Misspelt options and other VMMs' spellings are not file names. */
+		{ "--disk", "a.img,drect", "--disk a.img,drect: unknown option \"drect\" (ro, direct)" },
+		{ "--disk", "a.img,Direct,ro", "--disk a.img,Direct,ro: unknown option \"Direct\" (ro, direct)" },
+		{ "--disk", "a.img,rw", "--disk a.img,rw: unknown option \"rw\" (ro, direct)" },
+		{ "--disk", "a.img,cache=none", "--disk a.img,cache=none: unknown option \"cache=none\" (ro, direct)" },
+		{ "--disk", "a.img,direct=on", "--disk a.img,direct=on: unknown option \"direct=on\" (ro, direct)" },
 		{ "--net", "mac=52:54:00:12:34:56", "--net mac=52:54:00:12:34:56: no tap device given (tap=NAME)" },
 		{ "--net", "tap=", "--net tap=: a tap name has 1 to 15 characters" },
 		{ "--net", "tap=averyveryverylongname", "--net tap=averyveryverylongname: a tap name has 1 to 15 characters" },
@@ -568,7 +609,7 @@ START_TEST(test_plan_bad)
 		{ { "plan", "--arch", "riscv" }, false,
 		  "--arch riscv: unknown architecture (x86_64, arm64)" },
 		{ { "plan", "--irqchip", "gicv4" }, false,
-		  "--irqchip gicv4: unknown (gicv3-its, gicv3, gicv2m, gicv2)" },
+		  "--irqchip gicv4: unknown (gicv3-its, gicv3, gicv2m, gicv3-v2m, gicv2)" },
 		{ { "plan", "-m", "3Q" }, false, "--mem 3Q: not a size (try 512M, 4G)" },
 		{ { "plan", "--vfio", "" }, false, "--vfio: empty value" },
 		{ { "plan", "--sysfs-root", "" }, false, "--sysfs-root: empty directory name" },
@@ -728,6 +769,7 @@ Suite *config_suite(void)
 
 	tc = tcase_create("devices");
 	tcase_add_test(tc, test_run_devices);
+	tcase_add_test(tc, test_run_disk_options);
 	tcase_add_test(tc, test_run_devices_bad);
 	suite_add_tcase(s, tc);
 

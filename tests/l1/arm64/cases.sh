@@ -1,0 +1,435 @@
+#!/bin/sh
+# shellcheck shell=dash
+# The cases of tests/l1/arm64/run.sh. Runs inside the emulated arm64 L1 host
+# (busybox sh, started by guest-images/arm64/l1-init.sh, which sets SHAPEVM,
+# SHAPEVM_GUEST_KERNEL, SHAPEVM_GUEST_INITRD, SHAPEVM_L1_KVM,
+# SHAPEVM_CASE_TIMEOUT, SHAPEVM_EDU_BDF and SHAPEVM_QEMU).
+#
+#   sh cases.sh [CASE...]      (default: all but qemu-boot)
+#
+# Each L2 case boots the test guest (guest-images/arm64) with shapevm and
+# judges it from shapevm's exit status and the guest's own output;
+# host-probe runs no guest; qemu-boot boots the same guest with Debian's
+# arm64 QEMU, the reference. Each case prints exactly one line:
+#   SHAPEVM_RESULT: ok CASE
+#   SHAPEVM_RESULT: not ok CASE: why
+# Before it come the command ("SHAPEVM_CASE: CASE: run ..."), the output of
+# the VMM and the guest, each line prefixed "CASE| ", and the exit status with
+# the time taken ("SHAPEVM_CASE: CASE: exit N after S s"). The guest's /init
+# (guest-images/arm64/guest-init.sh) runs what follows " -- " on its command
+# line and then prints "SHAPEVM_STATUS=<its exit status>".
+set -u
+
+all_cases="boot virtio-blk-its gicv2m its-host-window dump-dtb host-probe"
+case_timeout=${SHAPEVM_CASE_TIMEOUT:-120}
+# What boot and qemu-boot ask the guest: CPUs and memory it sees, and a
+# status that is neither 0 nor 1, so it cannot be a default by accident.
+# The single quotes are meant: the guest's shell expands $(nproc).
+# shellcheck disable=SC2016
+probe_command='echo SHAPEVM_NPROC=$(nproc); grep MemTotal /proc/meminfo; exit 7'
+
+centiseconds() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+
+# exit_meaning N: what shapevm's exit status N means (docs/contracts.md).
+exit_meaning() {
+	case $1 in
+	0) echo "guest powered off" ;;
+	1) echo "shapevm error" ;;
+	2) echo "usage error" ;;
+	3) echo "guest reset" ;;
+	4) echo "guest crashed" ;;
+	126 | 127) echo "cannot execute shapevm" ;;
+	137) echo "killed" ;;
+	143) echo "SIGTERM" ;;
+	*) echo "unexpected status" ;;
+	esac
+}
+
+# prog_run CASE PROGRAM ARGS...: run "PROGRAM ARGS" under a hard timeout;
+# its output in /tmp/CASE.out (carriage returns dropped) and echoed to the
+# console; vmm_status, vmm_seconds and vmm_timed_out set. run_vmm CASE
+# ARGS... runs shapevm so.
+prog_run() {
+	name=$1
+	shift
+	echo "SHAPEVM_CASE: $name: $*"
+	start=$(centiseconds)
+	# stdin from /dev/null: the VMM must not take L1's console as its own.
+	# -k: if SIGTERM does not end it, SIGKILL does.
+	timeout -k 5 "$case_timeout" "$@" </dev/null >"/tmp/$name.raw" 2>&1
+	vmm_status=$?
+	elapsed=$(($(centiseconds) - start))
+	vmm_seconds=$((elapsed / 100)).$((elapsed / 10 % 10))
+	vmm_timed_out=0
+	[ "$elapsed" -lt $((case_timeout * 100)) ] || vmm_timed_out=1
+	tr -d '\r' <"/tmp/$name.raw" >"/tmp/$name.out"
+	sed "s/^/$name| /" "/tmp/$name.out"
+	echo "SHAPEVM_CASE: $name: exit $vmm_status after $vmm_seconds s"
+}
+
+run_vmm() {
+	prog_name=$1
+	shift
+	prog_run "$prog_name" "$SHAPEVM" "$@"
+}
+
+# Each check adds a reason to $why when it fails.
+why=
+fail() { why="${why:+$why; }$*"; }
+
+# expect_exit N: the VMM's exit status is N. On a mismatch, the reason
+# quotes shapevm's own last error line, which says more than a number.
+expect_exit() {
+	[ "$vmm_status" = "$1" ] && return
+	if [ "$vmm_timed_out" = 1 ]; then
+		fail "timed out after ${case_timeout}s (status $vmm_status), expected exit $1 ($(exit_meaning "$1"))"
+	else
+		fail "exited $vmm_status ($(exit_meaning "$vmm_status")), expected $1 ($(exit_meaning "$1"))"
+	fi
+	error=$(grep -E '^(shapevm|qemu-system-aarch64): ' "/tmp/$name.out" | tail -1)
+	[ -z "$error" ] || fail "it said: $error"
+}
+
+# guest_spoke: the guest's /init printed something of its own. When it did
+# not, one reason says so instead of one per missing value.
+guest_spoke() {
+	grep -q -E '^SHAPEVM_(STATUS|NPROC|BLK_SIZE)=' "/tmp/$name.out" && return
+	last=$(grep -v '^[[:space:]]*$' "/tmp/$name.out" | tail -1)
+	fail "nothing from the guest's /init (last line: ${last:-none})"
+	return 1
+}
+
+# expect_guest_status N: the guest's command ended with status N.
+expect_guest_status() {
+	seen=$(grep -o '^SHAPEVM_STATUS=[0-9]*' "/tmp/$name.out" | tail -1)
+	if [ -z "$seen" ]; then
+		fail "the guest printed no SHAPEVM_STATUS line"
+	elif [ "$seen" != "SHAPEVM_STATUS=$1" ]; then
+		fail "the guest printed $seen, expected SHAPEVM_STATUS=$1"
+	fi
+}
+
+# expect_cpus N: the guest's nproc said N.
+expect_cpus() {
+	seen=$(sed -n 's/^SHAPEVM_NPROC=\([0-9]*\).*/\1/p' "/tmp/$name.out" | tail -1)
+	[ "$seen" = "$1" ] || fail "the guest saw ${seen:-no} CPUs, expected $1"
+}
+
+# expect_memtotal_mib MIN MAX: the guest's MemTotal lies in [MIN, MAX] MiB.
+expect_memtotal_mib() {
+	kib=$(awk '/^MemTotal:/ { print $2 }' "/tmp/$name.out" | tail -1)
+	if [ -z "$kib" ]; then
+		fail "the guest printed no MemTotal"
+	elif [ $((kib / 1024)) -lt "$1" ] || [ $((kib / 1024)) -gt "$2" ]; then
+		fail "the guest's MemTotal is $((kib / 1024)) MiB, expected $1-$2"
+	fi
+}
+
+report() {
+	if [ -z "$why" ]; then
+		echo "SHAPEVM_RESULT: ok $1"
+	else
+		echo "SHAPEVM_RESULT: not ok $1: $why"
+	fi
+	why=
+}
+
+# ram_lines FILE: the RAM banks of a printed plan (its "ram" rows:
+# start end size kind name why).
+ram_lines() {
+	awk '$4 == "ram"' "$1"
+}
+
+# boot: 2 vCPUs and 512M are what the guest finds (PSCI brings the second
+# CPU up, the device tree's memory node gives the RAM); the UART is the
+# 16550 (console=ttyS0); the guest powers off (PSCI SYSTEM_OFF): 0.
+case_boot() {
+	run_vmm boot run -k "$SHAPEVM_GUEST_KERNEL" -i "$SHAPEVM_GUEST_INITRD" \
+		-m 512M -c 2 -p "console=ttyS0 quiet -- $probe_command"
+	expect_exit 0
+	guest_spoke || return
+	expect_cpus 2
+	expect_memtotal_mib 400 512
+	expect_guest_status 7
+}
+
+# The virtio-blk cases: the guest reads 1 MiB that L1 wrote into the image
+# (its hash must match) and writes a marker it flushes, which L1 then finds
+# in the image file; around that it prints its /proc/interrupts lines for
+# virtio twice (SHAPEVM_IRQ_A: before, SHAPEVM_IRQ_B: after), so L1 can see
+# which MSI controller delivers the disk's interrupts and that they came.
+# The command goes on the kernel command line in double quotes (one argument
+# for /init) and must hold no double quote itself.
+blk_image=/tmp/vda.img
+# shellcheck disable=SC2016
+blk_command='echo SHAPEVM_BLK_SIZE=$(cat /sys/block/vda/size); grep virtio /proc/interrupts | sed s/^/SHAPEVM_IRQ_A:/; echo SHAPEVM_BLK_READ=$(dd if=/dev/vda bs=1M skip=1 count=1 2>/dev/null | sha256sum | cut -c1-64); echo SHAPEVM-BLK-WRITTEN | dd of=/dev/vda bs=512 seek=100 conv=fsync 2>/dev/null; grep virtio /proc/interrupts | sed s/^/SHAPEVM_IRQ_B:/; exit 7'
+
+# irq_count TAG: "COUNT CHIP..." for the guest's virtio-blk request queue
+# interrupts (virtioN-req.M) in the /proc/interrupts lines printed with TAG:
+# their counts summed over CPUs and queues, and the irq chips that deliver
+# them ("ITS-MSI" through the ITS, "MSI" through a GICv2m frame, "GICv3"
+# for a wired INTx). Nothing when there are no such lines.
+irq_count() {
+	awk -v tag="SHAPEVM_IRQ_$1:" '
+	(at = index($0, tag)) > 0 {
+		$0 = substr($0, at + length(tag))
+		if ($NF !~ /^virtio[0-9]+-req/)
+			next
+		found = 1
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++)
+			total += $i
+		if (!($i in chips)) {
+			chips[$i] = 1
+			names = names " " $i
+		}
+	}
+	END { if (found) print total + 0 names }' "/tmp/$name.out"
+}
+
+# case_virtio_blk CASE IRQCHIP CHIP_WANTED: the disk works with the guest's
+# MSIs sent through IRQCHIP (shapevm's --irqchip), and its request
+# interrupts are counted on the irq chip CHIP_WANTED and rise with the I/O.
+case_virtio_blk() {
+	name=$1
+	irqchip=$2
+	chip_wanted=$3
+	shift 3
+	dd if=/dev/zero of="$blk_image" bs=1M count=8 2>/dev/null
+	dd if=/dev/urandom of=/tmp/blk-pattern bs=1M count=1 2>/dev/null
+	dd if=/tmp/blk-pattern of="$blk_image" bs=1M seek=1 conv=notrunc 2>/dev/null
+	want=$(sha256sum /tmp/blk-pattern | cut -c1-64)
+	run_vmm "$name" run "$@" --irqchip "$irqchip" --disk "$blk_image" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$blk_command\""
+	expect_exit 0
+	guest_spoke || return
+	grep -q -x 'SHAPEVM_BLK_SIZE=16384' "/tmp/$name.out" ||
+		fail "the guest's /dev/vda is $(grep -o 'SHAPEVM_BLK_SIZE=.*' "/tmp/$name.out" | tail -1) sectors, expected 16384"
+	grep -q -x "SHAPEVM_BLK_READ=$want" "/tmp/$name.out" ||
+		fail "the guest read $(grep -o 'SHAPEVM_BLK_READ=.*' "/tmp/$name.out" | tail -1), expected $want"
+	dd if="$blk_image" bs=512 skip=100 count=1 2>/dev/null | grep -q SHAPEVM-BLK-WRITTEN ||
+		fail "the marker the guest wrote and flushed is not in the image file"
+	before=$(irq_count A)
+	after=$(irq_count B)
+	echo "SHAPEVM_CASE: $name: virtio-blk request interrupts before the I/O: ${before:-none}; after: ${after:-none}"
+	if [ -z "$before" ] || [ -z "$after" ]; then
+		fail "the guest's /proc/interrupts has no virtio request queue lines (virtioN-req.M: no MSI-X vectors?)"
+	else
+		chips=${after#* }
+		[ "$chips" = "$chip_wanted" ] ||
+			fail "the disk's interrupts come through '$chips', expected '$chip_wanted' only"
+		[ "${after%% *}" -gt "${before%% *}" ] ||
+			fail "the disk's interrupt count did not rise with the I/O (${before%% *} before, ${after%% *} after)"
+	fi
+	expect_guest_status 7
+}
+
+# its-host-window: the host's IOMMU reserves the SMMU's usual software MSI
+# window 0x8000000-0x80fffff (a --host-reserved file; the same region L1's
+# SMMUv3 groups report). The plan (-v prints it and how it avoided each host
+# region) puts the ITS frame on it, so the guest's doorbell page 0x8010000 is
+# inside the host's window, keeps RAM off it, and the disk's ITS MSIs still
+# arrive through the moved frame.
+case_its_host_window() {
+	echo "0x0000000008000000 0x00000000080fffff msi" >/tmp/host-msi.txt
+	case_virtio_blk its-host-window gicv3-its ITS-MSI -v --host-reserved /tmp/host-msi.txt
+	name=its-host-window
+	grep -q '^0x0000000008000000 0x000000000801ffff .* msi  *gic-its ' "/tmp/$name.out" ||
+		fail "the printed plan has no gic-its frame at 0x8000000-0x801ffff"
+	grep -q "^0x0000000008000000 0x00000000080fffff msi .*the guest's MSI doorbell sits on it" "/tmp/$name.out" ||
+		fail "the plan's host report does not put the guest's doorbell on the host's msi window"
+	ram_lines "/tmp/$name.out" >/tmp/$name.ram
+	grep -q . /tmp/$name.ram || fail "the printed plan has no RAM rows"
+	while read -r start end _; do
+		[ $((start)) -gt $((0x80fffff)) ] || [ $((end)) -lt $((0x8000000)) ] ||
+			fail "RAM bank $start-$end overlaps the host's msi window"
+	done </tmp/$name.ram
+}
+
+# one_line FILE: the lines of FILE joined with ", ".
+one_line() {
+	sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/, /g' "$1"
+}
+
+# dtb_memory FILE: the RAM a flattened device tree gives the guest, one
+# "START SIZE" line (16 hex digits each) per (address, size) pair in the
+# reg of the root's memory nodes (named memory@... or of device_type
+# "memory"), read with the root's #address-cells and #size-cells. A tiny
+# FDT reader (L1 has no dtc): the header's off_dt_struct (at 8) and
+# off_dt_strings (at 12), then the structure block's tokens: BEGIN_NODE (1,
+# a name), END_NODE (2), PROP (3: length, name offset, value), NOP (4), END
+# (9). Fails if FILE is no FDT.
+dtb_memory() {
+	od -An -v -tx1 "$1" | awk '
+	function byte(at) {
+		return (index(hex, substr(b[at], 1, 1)) - 1) * 16 + index(hex, substr(b[at], 2, 1)) - 1
+	}
+	function word(at) { return b[at] b[at + 1] b[at + 2] b[at + 3] }
+	function num(at,   h, v, k) {
+		h = word(at)
+		for (k = 1; k <= 8; k++)
+			v = v * 16 + index(hex, substr(h, k, 1)) - 1
+		return v
+	}
+	function cstr(at,   s) {
+		for (s = ""; at < n && b[at] != "00"; at++)
+			s = s sprintf("%c", byte(at))
+		return s
+	}
+	function cells(at, count,   s, k) {
+		for (k = 0; k < count; k++)
+			s = s word(at + 4 * k)
+		while (length(s) < 16)
+			s = "0" s
+		return s
+	}
+	BEGIN { hex = "0123456789abcdef" }
+	{ for (i = 1; i <= NF; i++) b[n++] = $i }
+	END {
+		if (word(0) != "d00dfeed")
+			exit 1
+		strings = num(12)
+		address_cells = 2
+		size_cells = 1
+		depth = 0
+		for (at = num(8); at < n;) {
+			token = num(at)
+			at += 4
+			if (token == 1) {
+				name = cstr(at)
+				at += int((length(name) + 4) / 4) * 4
+				depth++
+				memory[depth] = depth == 2 && name ~ /^memory(@|$)/
+				reg_len[depth] = 0
+			} else if (token == 2) {
+				step = 4 * (address_cells + size_cells)
+				if (memory[depth])
+					for (p = reg_at[depth]; p + step <= reg_at[depth] + reg_len[depth]; p += step)
+						print cells(p, address_cells), cells(p + 4 * address_cells, size_cells)
+				depth--
+			} else if (token == 3) {
+				len = num(at)
+				prop = cstr(strings + num(at + 4))
+				at += 8
+				if (depth == 1 && prop == "#address-cells")
+					address_cells = num(at)
+				if (depth == 1 && prop == "#size-cells")
+					size_cells = num(at)
+				if (depth == 2 && prop == "device_type" && cstr(at) == "memory")
+					memory[depth] = 1
+				if (depth == 2 && prop == "reg") {
+					reg_at[depth] = at
+					reg_len[depth] = len
+				}
+				at += int((len + 3) / 4) * 4
+			} else if (token != 4) {
+				break
+			}
+		}
+	}'
+}
+
+# dump-dtb: run --dump-dtb FILE writes the device tree shapevm gives the
+# guest. It must be a whole flattened device tree (magic 0xd00dfeed, its
+# header's totalsize the file's size) whose memory nodes hold exactly the
+# RAM banks of the plan shapevm prints for the same machine (plan -m 512M
+# -c 2). The blob is also printed in base64 between SHAPEVM_DTB_BEGIN and
+# SHAPEVM_DTB_END: run.sh saves it, and decompiles it when the outer host
+# has dtc, for a closer look.
+dtb_file=/tmp/dump.dtb
+case_dump_dtb() {
+	run_vmm dump-dtb-plan plan -m 512M -c 2
+	expect_exit 0
+	ram_lines /tmp/dump-dtb-plan.out | while read -r bank_start bank_end _; do
+		printf '%016x %016x\n' "$((bank_start))" "$((bank_end - bank_start + 1))"
+	done >/tmp/dump-dtb-plan.ram
+	[ -s /tmp/dump-dtb-plan.ram ] || { fail "the 512M plan has no RAM lines"; return; }
+	rm -f "$dtb_file"
+	run_vmm dump-dtb run --dump-dtb "$dtb_file" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 512M -c 2 -p "console=ttyS0 quiet -- true"
+	expect_exit 0
+	if [ ! -s "$dtb_file" ]; then
+		fail "no $dtb_file written"
+		return
+	fi
+	echo "SHAPEVM_DTB_BEGIN"
+	base64 "$dtb_file"
+	echo "SHAPEVM_DTB_END"
+	magic=$(od -An -tx1 -N4 "$dtb_file" | tr -d ' \n')
+	[ "$magic" = d00dfeed ] || { fail "$dtb_file starts $magic, not the FDT magic d00dfeed"; return; }
+	totalsize=$((0x$(od -An -tx1 -j4 -N4 "$dtb_file" | tr -d ' \n')))
+	[ "$totalsize" = "$(wc -c <"$dtb_file")" ] ||
+		fail "the FDT header's totalsize is $totalsize, the file has $(wc -c <"$dtb_file") bytes"
+	dtb_memory "$dtb_file" >/tmp/dump-dtb.ram
+	echo "SHAPEVM_CASE: dump-dtb: memory (start size) in the DTB: $(one_line /tmp/dump-dtb.ram); in the plan: $(one_line /tmp/dump-dtb-plan.ram)"
+	if [ ! -s /tmp/dump-dtb.ram ]; then
+		fail "the DTB has no memory node with a reg"
+	elif [ "$(sort /tmp/dump-dtb.ram)" != "$(sort /tmp/dump-dtb-plan.ram)" ]; then
+		fail "the DTB's memory ($(one_line /tmp/dump-dtb.ram)) is not the plan's RAM ($(one_line /tmp/dump-dtb-plan.ram))"
+	fi
+}
+
+# host-probe: no guest. L1 has /dev/kvm; the static shapevm runs there:
+# --version, and a 512M plan whose RAM starts at 0x40000000, where arm64's
+# guest RAM begins (arch/arm64/layout.h).
+case_host_probe() {
+	[ "${SHAPEVM_L1_KVM:-0}" = 1 ] ||
+		fail "L1 has no /dev/kvm (see the SHAPEVM_L1 lines: did Linux start at EL2?)"
+	run_vmm host-probe-version --version
+	expect_exit 0
+	grep -q '^shapevm [0-9]' /tmp/host-probe-version.out ||
+		fail "--version printed no \"shapevm <version>\" line"
+	run_vmm host-probe plan -m 512M
+	expect_exit 0
+	first=$(ram_lines /tmp/host-probe.out | head -1)
+	if [ -z "$first" ]; then
+		fail "the 512M plan has no RAM lines"
+	elif [ "$((${first%% *}))" != "$((0x40000000))" ]; then
+		fail "the plan's RAM starts at ${first%% *}, expected 0x40000000"
+	fi
+}
+
+# qemu-boot: the reference. The same guest, as boot, with Debian's arm64
+# QEMU (guest-images/arm64/stage-qemu.sh) on L1's KVM: -M virt with a
+# GICv3 and ITS, "-cpu host"; its console is the PL011 (ttyAMA0). QEMU
+# exits 0 when the guest powers off.
+case_qemu_boot() {
+	if [ -z "${SHAPEVM_QEMU:-}" ]; then
+		fail "L1 has no qemu-system-aarch64 (run.sh stages it with SHAPEVM_L1_QEMU=1)"
+		return
+	fi
+	prog_run qemu-boot "$SHAPEVM_QEMU" -accel kvm -M virt,gic-version=3,its=on -cpu host \
+		-smp 2 -m 512M -nodefaults -no-user-config -display none -monitor none \
+		-serial stdio -no-reboot -kernel "$SHAPEVM_GUEST_KERNEL" -initrd "$SHAPEVM_GUEST_INITRD" \
+		-append "console=ttyAMA0 quiet -- $probe_command"
+	expect_exit 0
+	guest_spoke || return
+	expect_cpus 2
+	expect_memtotal_mib 400 512
+	expect_guest_status 7
+}
+
+# needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
+needs_kvm() {
+	[ "$1" != host-probe ]
+}
+
+# The list is split into arguments on purpose.
+# shellcheck disable=SC2086
+[ $# -gt 0 ] || set -- $all_cases
+for case_name in "$@"; do
+	if needs_kvm "$case_name" && [ "${SHAPEVM_L1_KVM:-0}" != 1 ]; then
+		echo "SHAPEVM_RESULT: not ok $case_name: L1 has no /dev/kvm (see the SHAPEVM_L1 lines of the L1 log)"
+		continue
+	fi
+	case $case_name in
+	boot) case_boot ;;
+	virtio-blk-its) case_virtio_blk virtio-blk-its gicv3-its ITS-MSI ;;
+	gicv2m) case_virtio_blk gicv2m gicv2m MSI ;;
+	its-host-window) case_its_host_window ;;
+	dump-dtb) case_dump_dtb ;;
+	host-probe) case_host_probe ;;
+	qemu-boot) case_qemu_boot ;;
+	*) fail "no such case (known: $all_cases qemu-boot)" ;;
+	esac
+	report "$case_name"
+done
