@@ -20,7 +20,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot virtio-blk-its gicv2m its-host-window dump-dtb host-probe"
+all_cases="boot reset virtio-blk-its gicv2m its-host-window virtio-rng-console bad-image dump-dtb host-probe"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-120}
 # What boot and qemu-boot ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -245,6 +245,48 @@ case_its_host_window() {
 	done </tmp/$name.ram
 }
 
+# reset: the guest reboots (PSCI SYSTEM_RESET): shapevm exits 3.
+case_reset() {
+	run_vmm reset run -k "$SHAPEVM_GUEST_KERNEL" -i "$SHAPEVM_GUEST_INITRD" \
+		-m 256M -p "console=ttyS0 quiet shapevm.end=reboot -- true"
+	expect_exit 3
+	guest_spoke || return
+	expect_guest_status 0
+}
+
+# virtio-rng-console: --rng and --console virtio on arm64 as on x86: the
+# guest's console is hvc0 (its /init's lines come through virtio-console),
+# /dev/hwrng is virtio_rng and gives 4 KiB.
+# shellcheck disable=SC2016
+rng_command='echo SHAPEVM_HWRNG=$(cat /sys/class/misc/hw_random/rng_current); echo SHAPEVM_RNG_BYTES=$(dd if=/dev/hwrng bs=4096 count=1 2>/dev/null | wc -c); exit 7'
+case_virtio_rng_console() {
+	run_vmm virtio-rng-console run --rng --console virtio -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=hvc0 quiet -- \"$rng_command\""
+	expect_exit 0
+	guest_spoke || return
+	grep -q '^SHAPEVM_HWRNG=virtio_rng' "/tmp/$name.out" ||
+		fail "the guest's hwrng is $(grep -o 'SHAPEVM_HWRNG=.*' "/tmp/$name.out" | tail -1), expected virtio_rng.N"
+	grep -q -x 'SHAPEVM_RNG_BYTES=4096' "/tmp/$name.out" ||
+		fail "the guest read $(grep -o 'SHAPEVM_RNG_BYTES=.*' "/tmp/$name.out" | tail -1) from /dev/hwrng, expected 4096 bytes"
+	expect_guest_status 7
+}
+
+# bad-image: kernels shapevm cannot boot give exit 1 and one line that says
+# why, before any guest runs: a gzip-compressed Image, one cut to 40 bytes.
+case_bad_image() {
+	gzip -c "$SHAPEVM_GUEST_KERNEL" >/tmp/Image.gz
+	run_vmm bad-image run -k /tmp/Image.gz -m 256M
+	expect_exit 1
+	grep -q '^shapevm: --kernel /tmp/Image.gz: .*compressed' "/tmp/$name.out" ||
+		fail "no error line saying the Image is compressed"
+	head -c 40 "$SHAPEVM_GUEST_KERNEL" >/tmp/Image.short
+	run_vmm bad-image run -k /tmp/Image.short -m 256M
+	expect_exit 1
+	grep -q '^shapevm: --kernel /tmp/Image.short: .*truncated' "/tmp/$name.out" ||
+		fail "no error line saying the Image is truncated"
+	rm -f /tmp/Image.gz /tmp/Image.short
+}
+
 # one_line FILE: the lines of FILE joined with ", ".
 one_line() {
 	sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/, /g' "$1"
@@ -426,6 +468,9 @@ for case_name in "$@"; do
 	virtio-blk-its) case_virtio_blk virtio-blk-its gicv3-its ITS-MSI ;;
 	gicv2m) case_virtio_blk gicv2m gicv2m MSI ;;
 	its-host-window) case_its_host_window ;;
+	reset) case_reset ;;
+	virtio-rng-console) case_virtio_rng_console ;;
+	bad-image) case_bad_image ;;
 	dump-dtb) case_dump_dtb ;;
 	host-probe) case_host_probe ;;
 	qemu-boot) case_qemu_boot ;;

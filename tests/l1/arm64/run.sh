@@ -11,6 +11,7 @@
 # (tests/l1/arm64/cases.sh) one after another:
 #   boot            -m 512M -c 2: the guest sees 2 CPUs and 400-512 MiB, its
 #                   command ends with status 7, it powers off: shapevm exits 0
+#   reset           the guest reboots (PSCI SYSTEM_RESET): shapevm exits 3
 #   virtio-blk-its  --irqchip gicv3-its --disk: the guest reads what L1 wrote
 #                   and writes a marker L1 finds; the disk's request
 #                   interrupts are ITS-MSI in /proc/interrupts and rise
@@ -20,6 +21,10 @@
 #                   0x8000000-0x80fffff (the SMMU's): the printed plan puts
 #                   the ITS frame there (doorbell 0x8010000), RAM stays off
 #                   it, and the ITS MSIs still arrive
+#   virtio-rng-console  --rng --console virtio: /init's lines come through
+#                   hvc0, /dev/hwrng is virtio_rng and gives 4 KiB
+#   bad-image       a gzipped Image and one cut to 40 bytes: exit 1 with a
+#                   line saying compressed / truncated
 #   dump-dtb        run --dump-dtb FILE: a whole FDT with a memory node per
 #                   RAM bank of "shapevm plan -m 512M -c 2" (kept here as
 #                   dump.dtb, and dump.dts when dtc is installed)
@@ -45,7 +50,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot virtio-blk-its gicv2m its-host-window dump-dtb host-probe)
+all_cases=(boot reset virtio-blk-its gicv2m its-host-window virtio-rng-console bad-image dump-dtb host-probe)
 known_cases=("${all_cases[@]}" qemu-boot)
 if [ $# -gt 0 ]; then
 	cases=("$@")
