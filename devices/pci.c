@@ -289,6 +289,29 @@ static bool config_access_valid(unsigned int offset, unsigned int size)
 	       !(offset % size);
 }
 
+static bool config_hooked(const struct pci_device *dev, unsigned int offset,
+			  unsigned int size)
+{
+	return dev->ops && dev->ops->config_hook && offset < dev->hook_end &&
+	       offset + size > dev->hook_start;
+}
+
+void pci_device_make_writable(struct pci_device *dev, unsigned int offset,
+			      unsigned int len)
+{
+	if (offset < PCI_CONFIG_SIZE && len <= PCI_CONFIG_SIZE - offset)
+		memset(dev->wmask + offset, 0xff, len);
+}
+
+void pci_device_hook_config(struct pci_device *dev, unsigned int offset,
+			    unsigned int len)
+{
+	if (offset < PCI_CONFIG_SIZE && len <= PCI_CONFIG_SIZE - offset) {
+		dev->hook_start = offset;
+		dev->hook_end = offset + len;
+	}
+}
+
 void pci_config_read(struct pci_device *dev, unsigned int offset, uint8_t *data,
 		     unsigned int size)
 {
@@ -298,6 +321,8 @@ void pci_config_read(struct pci_device *dev, unsigned int offset, uint8_t *data,
 	}
 	pthread_mutex_lock(&dev->lock);
 	memcpy(data, dev->config + offset, size);
+	if (config_hooked(dev, offset, size))
+		dev->ops->config_hook(dev, offset, data, size, false);
 	pthread_mutex_unlock(&dev->lock);
 }
 
@@ -353,6 +378,12 @@ void pci_config_write(struct pci_device *dev, unsigned int offset,
 	}
 	bar_track_sizing(dev, offset, data, size);
 	bar_report_changes(dev, before);
+	if (config_hooked(dev, offset, size)) {
+		uint8_t written[4];
+
+		memcpy(written, data, size);
+		dev->ops->config_hook(dev, offset, written, size, true);
+	}
 	if ((msix_before ^ msix_control(dev)) & PCI_MSIX_CONTROL_BITS &&
 	    dev->ops && dev->ops->msix_update)
 		dev->ops->msix_update(dev, -1);

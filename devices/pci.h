@@ -58,6 +58,14 @@ struct pci_device_ops {
 	 * @vector is -1.
 	 */
 	void (*msix_update)(struct pci_device *dev, int vector);
+	/*
+	 * A guest access that touches the config bytes set aside with
+	 * pci_device_hook_config: after a read copied the stored bytes into
+	 * @data (the hook may replace them), after a write stored what
+	 * @wmask lets through. Called with dev->lock held.
+	 */
+	void (*config_hook)(struct pci_device *dev, unsigned int offset, uint8_t *data,
+			    unsigned int size, bool is_write);
 };
 
 struct pci_bar {
@@ -84,6 +92,7 @@ struct pci_device {
 	struct pci_bar bars[PCI_NR_BARS];
 	uint8_t bar_sizing;		/* BAR registers holding the all-ones write */
 	unsigned int next_cap;		/* config offset for the next capability */
+	unsigned int hook_start, hook_end;	/* ops->config_hook's bytes; end 0: none */
 	/* MSI-X, when pci_device_add_msix was called. */
 	unsigned int msix_cap;		/* 0: none */
 	unsigned int msix_vectors;
@@ -123,6 +132,12 @@ int pci_device_add_cap(struct pci_device *dev, uint8_t id, const void *body,
 int pci_device_add_msix(struct pci_device *dev, unsigned int vectors,
 			unsigned int bar, uint32_t table_offset,
 			uint32_t pba_offset);
+/* Lets the guest change config bytes [offset, offset + len) (a capability's fields). */
+void pci_device_make_writable(struct pci_device *dev, unsigned int offset,
+			      unsigned int len);
+/* Accesses to config bytes [offset, offset + len) also go to ops->config_hook. */
+void pci_device_hook_config(struct pci_device *dev, unsigned int offset,
+			    unsigned int len);
 /* The host bridge programs BARs before the guest runs; @addr is aligned down to the size. */
 void pci_device_set_bar_addr(struct pci_device *dev, unsigned int bar, uint64_t addr);
 

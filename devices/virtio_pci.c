@@ -428,6 +428,62 @@ static void virtio_bar_access(struct pci_device *dev, unsigned int bar,
 	}
 }
 
+/*
+ * VIRTIO_PCI_CAP_PCI_CFG (spec 4.1.4.9): a window into the BARs through
+ * config space, for drivers that cannot map them yet. The driver writes
+ * bar, offset and length; a write of pci_cfg_data goes to the BAR there, a
+ * read of it fetches from there. Lengths other than 1, 2, 4 or an offset
+ * not a multiple of the length do nothing (reads see what is stored).
+ */
+#define PCI_CFG_BAR	4
+#define PCI_CFG_OFFSET	8
+#define PCI_CFG_LENGTH	12
+#define PCI_CFG_DATA	16
+#define PCI_CFG_CAP_LEN	20
+
+static void virtio_config_hook(struct pci_device *dev, unsigned int offset,
+			       uint8_t *data, unsigned int size, bool is_write)
+{
+	struct virtio_dev *vdev = dev->opaque;
+	const uint8_t *cap = dev->config + vdev->pci_cfg_cap;
+	unsigned int data_at = vdev->pci_cfg_cap + PCI_CFG_DATA;
+	uint32_t bar_offset = get_le32(cap + PCI_CFG_OFFSET);
+	uint32_t length = get_le32(cap + PCI_CFG_LENGTH);
+	uint8_t window[4];
+
+	if (offset + size <= data_at || offset >= data_at + 4)
+		return;		/* bar, offset or length: plain storage */
+	if ((length != 1 && length != 2 && length != 4) || bar_offset % length)
+		return;
+	if (is_write) {
+		virtio_bar_access(dev, cap[PCI_CFG_BAR], bar_offset,
+				  dev->config + data_at, length, true);
+		return;
+	}
+	memcpy(window, dev->config + data_at, 4);
+	virtio_bar_access(dev, cap[PCI_CFG_BAR], bar_offset, window, length, false);
+	for (unsigned int i = 0; i < size; i++)
+		if (offset + i >= data_at && offset + i < data_at + 4)
+			data[i] = window[offset + i - data_at];
+}
+
+static int add_pci_cfg_cap(struct virtio_dev *vdev)
+{
+	uint8_t body[PCI_CFG_CAP_LEN - 2] = { 0 };
+	int at;
+
+	body[0] = PCI_CFG_CAP_LEN;
+	body[1] = VIRTIO_PCI_CAP_PCI_CFG;
+	at = pci_device_add_cap(&vdev->pci, 0x09, body, sizeof(body));
+	if (at < 0)
+		return at;
+	vdev->pci_cfg_cap = at;
+	pci_device_make_writable(&vdev->pci, at + PCI_CFG_BAR, 1);
+	pci_device_make_writable(&vdev->pci, at + PCI_CFG_OFFSET, 12);
+	pci_device_hook_config(&vdev->pci, at + PCI_CFG_DATA, 4);
+	return at;
+}
+
 static int ioeventfd_set(struct virtio_dev *vdev, unsigned int queue, bool assign)
 {
 	struct kvm_ioeventfd ev = {
@@ -510,6 +566,7 @@ static const struct pci_device_ops virtio_pci_ops = {
 	.bar_access = virtio_bar_access,
 	.bar_remap = virtio_bar_remap,
 	.msix_update = virtio_msix_update,
+	.config_hook = virtio_config_hook,
 };
 
 /* A virtio_pci_cap (spec 4.1.4) without its first two bytes. */
@@ -589,6 +646,8 @@ int virtio_dev_init(struct virtio_dev *vdev, struct vm *vm, const char *name,
 	if (ret >= 0 && config_size)
 		ret = add_virtio_cap(pci, VIRTIO_PCI_CAP_DEVICE_CFG, DEVICE_OFFSET,
 				     config_size, false);
+	if (ret >= 0)
+		ret = add_pci_cfg_cap(vdev);
 	virtio_dev_reset(vdev);
 	return ret < 0 ? ret : 0;
 }

@@ -96,6 +96,7 @@ struct virtio_dev {
 	/* Where the notify structure decodes now (KVM ioeventfds). */
 	uint64_t notify_addr;
 	bool notify_mapped;
+	unsigned int pci_cfg_cap;	/* config offset of VIRTIO_PCI_CAP_PCI_CFG */
 	/* The I/O thread. */
 	pthread_t thread;
 	bool thread_started;

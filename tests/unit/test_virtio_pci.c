@@ -120,8 +120,86 @@ START_TEST(test_ids_and_caps)
 			types |= 1U << b[3];
 		ck_assert_uint_lt(pos, 256);
 	}
-	/* common, notify, ISR and device config are all described */
-	ck_assert_uint_eq(types & 0x1e, 0x1e);
+	/* common, notify, ISR, device config and PCI config access */
+	ck_assert_uint_eq(types & 0x3e, 0x3e);
+}
+END_TEST
+
+/* The config offset of the virtio structure of @type, 0 if none. */
+static unsigned int find_virtio_cap(unsigned int type)
+{
+	uint8_t b[4];
+	unsigned int pos;
+
+	pci_config_read(&vdev->pci, 0x34, b, 1);
+	for (pos = b[0]; pos; pos = b[1]) {
+		pci_config_read(&vdev->pci, pos, b, 4);
+		if (b[0] == 0x09 && b[3] == type)
+			return pos;
+	}
+	return 0;
+}
+
+static void cfg_write32(unsigned int offset, uint32_t value)
+{
+	uint8_t b[4];
+
+	put_le32(b, value);
+	pci_config_write(&vdev->pci, offset, b, 4);
+}
+
+static uint32_t cfg_read32(unsigned int offset)
+{
+	uint8_t b[4];
+
+	pci_config_read(&vdev->pci, offset, b, 4);
+	return get_le32(b);
+}
+
+/* VIRTIO_PCI_CAP_PCI_CFG: BAR0's registers through config space. */
+START_TEST(test_pci_cfg_window)
+{
+	unsigned int cap = find_virtio_cap(VIRTIO_PCI_CAP_PCI_CFG);
+	uint8_t b[4];
+
+	ck_assert_uint_ne(cap, 0);
+	pci_config_read(&vdev->pci, cap + 2, b, 1);
+	ck_assert_uint_eq(b[0], 20);			/* cap_len */
+	/* device_feature_select = 1 through the window, then device_feature */
+	pci_config_write(&vdev->pci, cap + 4, (uint8_t[]){ 0 }, 1);
+	cfg_write32(cap + 8, 0);
+	cfg_write32(cap + 12, 4);
+	cfg_write32(cap + 16, 1);
+	ck_assert_uint_eq(bar_read(0, 4), 1);
+	cfg_write32(cap + 8, 4);
+	ck_assert_uint_eq(cfg_read32(cap + 16), bar_read(4, 4));
+	ck_assert_uint_eq(cfg_read32(cap + 16) & 1, 1);	/* VERSION_1 */
+	/* A one-byte status write and a one-byte read of it. */
+	cfg_write32(cap + 8, STATUS);
+	cfg_write32(cap + 12, 1);
+	pci_config_write(&vdev->pci, cap + 16, (uint8_t[]){ VIRTIO_CONFIG_S_ACKNOWLEDGE }, 1);
+	ck_assert_uint_eq(bar_read(STATUS, 1), VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	pci_config_read(&vdev->pci, cap + 16, b, 1);
+	ck_assert_uint_eq(b[0], VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	/* Lengths other than 1, 2, 4 and misaligned offsets do nothing. */
+	cfg_write32(cap + 12, 3);
+	cfg_write32(cap + 16, 0);
+	ck_assert_uint_eq(bar_read(STATUS, 1), VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	cfg_write32(cap + 8, STATUS + 1);
+	cfg_write32(cap + 12, 2);
+	cfg_write32(cap + 16, 0);
+	ck_assert_uint_eq(bar_read(STATUS, 1), VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	/* A BAR the device does not have reads all-ones and takes no write. */
+	pci_config_write(&vdev->pci, cap + 4, (uint8_t[]){ 5 }, 1);
+	cfg_write32(cap + 8, 0);
+	cfg_write32(cap + 12, 4);
+	ck_assert_uint_eq(cfg_read32(cap + 16), 0xffffffff);
+	cfg_write32(cap + 16, 0);
+	/* The capability's type and length stay read-only. */
+	pci_config_write(&vdev->pci, cap + 2, (uint8_t[]){ 0, 0 }, 2);
+	pci_config_read(&vdev->pci, cap + 2, b, 2);
+	ck_assert_uint_eq(b[0], 20);
+	ck_assert_uint_eq(b[1], VIRTIO_PCI_CAP_PCI_CFG);
 }
 END_TEST
 
@@ -257,6 +335,7 @@ Suite *virtio_pci_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ids_and_caps);
 	tcase_add_test(tc, test_features);
+	tcase_add_test(tc, test_pci_cfg_window);
 	tcase_add_test(tc, test_queue_setup);
 	tcase_add_test(tc, test_bad_queue_needs_reset);
 	tcase_add_test(tc, test_driver_ok_without_features);
