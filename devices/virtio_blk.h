@@ -3,7 +3,8 @@
  * virtio-blk (spec 5.2) on a raw image file: read, write, flush (fdatasync,
  * so a write the guest flushed is on the host's disk), get-id, discard and
  * write-zeroes (fallocate), read-only disks. Requests are served by the
- * device's I/O thread with preadv/pwritev straight into guest memory.
+ * device's I/O thread with preadv/pwritev straight into guest memory,
+ * through the host's page cache or, with ",direct", O_DIRECT (blk_file.h).
  */
 #ifndef SHAPEVM_VIRTIO_BLK_H
 #define SHAPEVM_VIRTIO_BLK_H
@@ -11,20 +12,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/blk_file.h"
 #include "devices/virtq.h"
 
-#define VIRTIO_BLK_SECTOR	512
+#define VIRTIO_BLK_SECTOR	BLK_SECTOR_BYTES
 
 struct vm;
 struct pci_host;
-
-/* The backend, separate from the transport so tests drive it directly. */
-struct blk_disk {
-	int fd;
-	uint64_t sectors;
-	bool read_only;
-	char id[20];			/* VIRTIO_BLK_ID_BYTES, not NUL-terminated */
-};
+struct config_disk;
 
 /*
  * Serves one request chain; returns the bytes written into its writable
@@ -33,8 +28,8 @@ struct blk_disk {
  */
 uint32_t blk_disk_request(struct blk_disk *disk, const struct virtq_chain *chain);
 
-/* --disk PATH[,ro]: opens the image and puts a virtio-blk device on the bus. */
-int virtio_blk_create(struct vm *vm, struct pci_host *host, const char *path,
-		      bool read_only, unsigned int index);
+/* --disk PATH[,ro][,direct]: opens the image and puts a virtio-blk device on the bus. */
+int virtio_blk_create(struct vm *vm, struct pci_host *host,
+		      const struct config_disk *cfg, unsigned int index);
 
 #endif

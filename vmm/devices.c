@@ -36,8 +36,7 @@ int devices_setup(struct vm *vm, int console_space_fd,
 	}
 	ret = vm_on_destroy(vm, pci_host_teardown, host);
 	for (i = 0; i < cfg->nr_disks && !ret; i++)
-		ret = virtio_blk_create(vm, host, cfg->disks[i].path,
-					cfg->disks[i].read_only, i);
+		ret = virtio_blk_create(vm, host, &cfg->disks[i], i);
 	for (i = 0; i < cfg->nr_nets && !ret; i++)
 		ret = virtio_net_create(vm, host, &cfg->nets[i], i);
 	if (!ret && cfg->rng)

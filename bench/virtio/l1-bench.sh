@@ -99,10 +99,12 @@ setup_net() {
 # (printed one word a line; words hold no newline).
 args() {
 	case $1 in
-	shapevm | shapevm-novhost)
+	shapevm | shapevm-direct | shapevm-novhost)
+		disk=$image
+		[ "$1" != shapevm-direct ] || disk=$image,direct
 		printf '%s\n' "$SHAPEVM" run -v -k "$kernel" -i "$initrd" -m "$BENCH_MEM" -c 1 \
-			--disk "$image" --net "tap=tap0,mac=$mac"
-		[ "$1" = shapevm ] || echo --no-vhost
+			--disk "$disk" --net "tap=tap0,mac=$mac"
+		[ "$1" != shapevm-novhost ] || echo --no-vhost
 		printf '%s\n' -p "$guest_cmdline"
 		;;
 	qemu-*)

@@ -72,7 +72,7 @@ net_test() {
 
 if [ -b /dev/vda ]; then
 	q=/sys/block/vda/queue
-	say "info vda $(($(cat /sys/block/vda/size) / 2048)) MiB, queues $(find /sys/block/vda/mq -mindepth 1 -maxdepth 1 | wc -l), depth $(cat $q/nr_requests), max_sectors_kb $(cat $q/max_sectors_kb), max_segments $(cat $q/max_segments), max_segment_size $(cat $q/max_segment_size), scheduler $(cat $q/scheduler)"
+	say "info vda $(($(cat /sys/block/vda/size) / 2048)) MiB, queues $(find /sys/block/vda/mq -mindepth 1 -maxdepth 1 | wc -l), depth $(cat $q/nr_requests), max_sectors_kb $(cat $q/max_sectors_kb), max_segments $(cat $q/max_segments), max_segment_size $(cat $q/max_segment_size), logical_block_size $(cat $q/logical_block_size), scheduler $(cat $q/scheduler)"
 	timed_dd seqread "$read_mib" if=/dev/vda of=/dev/null bs=1M count="$read_mib" iflag=direct
 	timed_dd seqread_warm "$read_mib" if=/dev/vda of=/dev/null bs=1M count="$read_mib" iflag=direct
 	for qd in 1 32; do

@@ -12,8 +12,10 @@
 # and busybox initramfs (guest-images/build.sh, plus bench/virtio/vbench and
 # l2-bench.sh), 256M and 1 vCPU, with a disk and a NIC, in one of these
 # configurations:
-#   shapevm          run ... --disk IMG --net tap=tap0,mac=M  (vhost-net)
-#   shapevm-novhost  the same with --no-vhost (shapevm's own data path)
+#   shapevm          run ... --disk IMG --net tap=tap0,mac=M  (vhost-net;
+#                    the disk buffered, through L1's page cache)
+#   shapevm-direct   the same with --disk IMG,direct (O_DIRECT)
+#   shapevm-novhost  as shapevm with --no-vhost (shapevm's own data path)
 #   qemu-direct      Debian's qemu-system-x86_64, -M microvm,pcie=on,rtc=on:
 #                    -drive file=IMG,...,cache=none,aio=native -device virtio-blk-pci
 #                    -netdev tap,ifname=tap0,...,vhost=on -device virtio-net-pci
@@ -38,7 +40,7 @@
 #   RUNS            timed rounds, each configuration once a round (default 5)
 #   WARMUP          1 (default): an untimed round 0 first, consoles shown
 #   TRACE           1 (default): round 0 is traced with L1's KVM tracepoints
-#   CONFIGS         configurations (default all four above)
+#   CONFIGS         configurations (default all five above)
 #   QEMU_MACHINE    QEMU's -M (default microvm,pcie=on,rtc=on)
 #   DISK_MIB READ_MIB WRITE_MIB   image size, MiB read (twice) and written
 #                                (512 512 512)
@@ -60,7 +62,7 @@ out=$root/build/bench-virtio
 runs=${RUNS:-5}
 warmup=${WARMUP:-1}
 trace=${TRACE:-1}
-configs=${CONFIGS:-shapevm shapevm-novhost qemu-direct qemu-buffered}
+configs=${CONFIGS:-shapevm shapevm-direct shapevm-novhost qemu-direct qemu-buffered}
 machine=${QEMU_MACHINE:-microvm,pcie=on,rtc=on}
 disk_mib=${DISK_MIB:-512}
 read_mib=${READ_MIB:-512}
@@ -163,11 +165,13 @@ summary() {
 		printf "\n"
 	}
 	BEGIN {
-		label["shapevm"] = "shapevm (vhost-net)"
+		label["shapevm"] = "shapevm --disk IMG (vhost-net)"
 		label["shapevm-novhost"] = "shapevm --no-vhost"
+		label["shapevm-direct"] = "shapevm --disk IMG,direct (vhost-net)"
 		label["qemu-direct"] = "QEMU cache=none,aio=native; vhost=on"
 		label["qemu-buffered"] = "QEMU cache=writeback,aio=threads; vhost=off"
 		short["shapevm"] = "shapevm"; short["shapevm-novhost"] = "shapevm --no-vhost"
+		short["shapevm-direct"] = "shapevm direct"
 		short["qemu-direct"] = "QEMU direct/vhost"; short["qemu-buffered"] = "QEMU writeback/no vhost"
 		head["seqread"] = "seq read MiB/s"; head["seqread_warm"] = "seq read again MiB/s"; head["seqwrite"] = "seq write MiB/s"
 		head["randread_qd1"] = "4k rand read QD1 IOPS"; head["randread_qd32"] = "4k rand read QD32 IOPS"
@@ -197,15 +201,15 @@ summary() {
 	}
 	END {
 		# Rows in a fixed order: shapevm'"'"'s, then QEMU'"'"'s.
-		split("shapevm shapevm-novhost qemu-direct qemu-buffered", known, " ")
-		for (i = 1; i <= 4; i++) if (known[i] in seen) { cfgs[++ncfg] = known[i]; done[known[i]] = 1 }
+		split("shapevm-direct shapevm shapevm-novhost qemu-direct qemu-buffered", known, " ")
+		for (i = 1; i <= 5; i++) if (known[i] in seen) { cfgs[++ncfg] = known[i]; done[known[i]] = 1 }
 		for (c in seen) if (!(c in done)) cfgs[++ncfg] = c
 		if (!ncfg) { print "nothing measured"; exit }
-		table("virtio-blk: a raw image in L1 (ext2 on a RAM disk); shapevm has one block path, so its two rows measure the same thing.\n" \
+		table("virtio-blk: a raw image in L1 (ext2 on a RAM disk); shapevm and shapevm --no-vhost share the buffered disk path, so their rows measure the same thing.\n" \
 			"seq read: L1'"'"'s page cache dropped before the run; again: the buffered VMMs find the image in it",
-			"seqread seqread_warm seqwrite randread_qd1 randread_qd32", "shapevm/qemu-direct shapevm/qemu-buffered")
+			"seqread seqread_warm seqwrite randread_qd1 randread_qd32", "shapevm-direct/qemu-direct shapevm/qemu-buffered")
 		table("virtio-net: TCP over L1'"'"'s tap0 (vbench), vhost-net rows with vhost-net, userspace rows with userspace",
-			"tx rx rr", "shapevm/qemu-direct shapevm-novhost/qemu-buffered")
+			"tx rx rr", "shapevm/qemu-direct shapevm-direct/qemu-direct shapevm-novhost/qemu-buffered")
 		table("TCP segments retransmitted (the guest'"'"'s during each test, L1'"'"'s over the run) and tap0'"'"'s drops over the run",
 			"tx_retrans rx_retrans l1_retrans tap_rx_dropped tap_tx_dropped", "")
 		print "Whole runs (boot, all of the above, power-off): wall time and the VMM process'"'"'s CPU time in L1"
@@ -283,7 +287,7 @@ fi
 case $warmup in 0 | 1) ;; *) die "WARMUP=$warmup: 0 or 1" ;; esac
 case $trace in 0 | 1) ;; *) die "TRACE=$trace: 0 or 1" ;; esac
 for cfg in $configs; do
-	case $cfg in shapevm | shapevm-novhost | qemu-direct | qemu-buffered) ;; *) die "CONFIGS: $cfg: unknown" ;; esac
+	case $cfg in shapevm | shapevm-direct | shapevm-novhost | qemu-direct | qemu-buffered) ;; *) die "CONFIGS: $cfg: unknown" ;; esac
 done
 [ -n "$configs" ] || die "CONFIGS is empty"
 case $machine in *[!A-Za-z0-9.,=_-]*) die "QEMU_MACHINE: $machine: unexpected characters" ;; esac
