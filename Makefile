@@ -78,11 +78,13 @@ endif
 ARCH_PURE_SRCS := $(wildcard arch/*/plan.c arch/arm64/image.c arch/arm64/fdt.c \
 	arch/arm64/gicv2m.c)
 CORE_SRCS := $(filter-out vmm/main.c,$(wildcard vmm/*.c)) \
-	$(sort $(wildcard $(ARCH_DIR)/*.c) $(ARCH_PURE_SRCS)) $(wildcard devices/*.c)
+	$(sort $(wildcard $(ARCH_DIR)/*.c) $(ARCH_PURE_SRCS)) $(wildcard devices/*.c) \
+	$(wildcard vfio/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/vmm/main.o
 CORE_LIB := $(BUILD)/libshapevm.a
 SHAPEVM := $(BUILD)/shapevm
+VFIO_EDU := $(BUILD)/vfio-edu
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
@@ -92,7 +94,8 @@ UNIT_BIN := $(BUILD)/unit-tests
 	install \
 	deps clean guests static fuzz
 
-all: $(SHAPEVM)
+# A static x86_64 build also makes the L1 VFIO test program (see static:).
+all: $(SHAPEVM) $(if $(STATIC),$(if $(filter x86_64,$(ARCH)),$(VFIO_EDU)))
 
 $(BUILD)/%.o: %.c | $(SYSROOT_STAMP)
 	$(call quiet,CC,$<)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c -o $@ $<
@@ -136,6 +139,11 @@ deps:
 # The static binary goes into the emulated test hosts.
 static:
 	$(Q)$(MAKE) --no-print-directory STATIC=1 SAN= all
+
+# The VFIO test program of tests/l1/x86 (vfio-edu), made beside a static
+# shapevm: tests/l1/x86/run.sh takes it into the L1 host from there.
+$(VFIO_EDU): $(BUILD)/tests/l1/x86/vfio-edu.o $(CORE_LIB)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 guests:
 	$(Q)$(MAKE) --no-print-directory -C tests/guests OUT=$(abspath build/guests)
@@ -226,4 +234,5 @@ install: $(SHAPEVM)
 clean:
 	rm -rf build
 
--include $(CORE_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(CORE_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d) \
+	$(BUILD)/tests/l1/x86/vfio-edu.d

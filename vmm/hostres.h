@@ -139,6 +139,34 @@ int hostres_read_vfio(struct host_facts *facts, unsigned int host,
 		      struct hostres_error *err);
 
 /*
+ * A VFIO_IOMMU_GET_INFO answer of @size bytes (struct
+ * vfio_iommu_type1_info and its capability chain) into host @host: page
+ * sizes, IOVA ranges, DMA mappings available. Every offset and count is
+ * checked against @size first. Apart from the ioctl (vfio/container.c asks
+ * it) so tests can feed it.
+ */
+int hostres_vfio_type1_info(struct host_facts *facts, unsigned int host,
+			    const void *info, size_t size,
+			    struct hostres_error *err);
+
+/* "0000:03:00.0", the form sysfs names PCI devices by, and host_bar.bdf's size. */
+#define HOSTRES_BDF_LEN	16
+
+/*
+ * "DDDD:BB:DD.F" or "BB:DD.F" (hex) into that lowercase long form; -EINVAL
+ * for anything else.
+ */
+int hostres_bdf_normalize(const char *text, char out[HOSTRES_BDF_LEN]);
+
+/*
+ * The IOMMU group of PCI device @bdf (normalized form) under @sysfs_root:
+ * the number its iommu_group link names, or a negative errno with err
+ * saying why (-ENODEV: in no group, so no IOMMU).
+ */
+int hostres_group_of(const char *sysfs_root, const char *bdf,
+		     struct hostres_error *err);
+
+/*
  * Indices of facts->regions in the one order every listing uses: start,
  * end, type, host name, what. The caller frees it; NULL when out of memory.
  */

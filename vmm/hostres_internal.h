@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What vmm/hostres.c, hostres_sysfs.c and hostres_vfio.c share. Not part of
- * the module's API: only those three files include it.
+ * What vmm/hostres.c, hostres_sysfs.c, hostres_text.c and hostres_vfio.c
+ * share. Not part of the module's API: only those files (and the module's
+ * unit test) include it.
  */
 #ifndef SHAPEVM_HOSTRES_INTERNAL_H
 #define SHAPEVM_HOSTRES_INTERNAL_H
@@ -59,24 +60,5 @@ void hostres_rollback(struct host_facts *facts, const struct hostres_mark *mark)
  */
 int hostres_narrow_iova_ranges(struct host_facts *facts, unsigned int host,
 			       const struct host_iova_range *ranges, size_t nr);
-
-/*
- * A VFIO_IOMMU_GET_INFO answer of @size bytes (struct
- * vfio_iommu_type1_info and its capability chain): page sizes, IOVA
- * ranges, DMA mappings available. Every offset and count is checked
- * against @size first. Apart from the ioctl so tests can feed it.
- */
-int hostres_vfio_type1_info(struct host_facts *facts, unsigned int host,
-			    const void *info, size_t size,
-			    struct hostres_error *err);
-
-/* "0000:03:00.0", the form sysfs names PCI devices by, and host_bar.bdf's size. */
-#define HOSTRES_BDF_LEN	16
-
-/*
- * "DDDD:BB:DD.F" or "BB:DD.F" (hex) into that lowercase long form; -EINVAL
- * for anything else.
- */
-int hostres_bdf_normalize(const char *text, char out[HOSTRES_BDF_LEN]);
 
 #endif

@@ -356,8 +356,8 @@ static int group_number(const char *name)
 	return v;
 }
 
-static int read_group_link(const char *root, const char *bdf,
-			   struct hostres_error *err)
+int hostres_group_of(const char *root, const char *bdf,
+		     struct hostres_error *err)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	const char *base;
@@ -409,7 +409,7 @@ int hostres_read_group(struct host_facts *facts, unsigned int host,
 	if (stat(path, &st))
 		return hostres_fail(err, -errno, "%s: %s", path, strerror(errno));
 
-	group = read_group_link(sysfs_root, dev, err);
+	group = hostres_group_of(sysfs_root, dev, err);
 	if (group < 0)
 		return group;
 	hostres_mark(facts, &mark);

@@ -23,6 +23,8 @@
 #endif
 #endif
 
+#include "vfio/container.h"
+#include "vfio/group.h"
 #include "vmm/hostres.h"
 #include "vmm/hostres_internal.h"
 
@@ -32,9 +34,7 @@
 #define HAVE_IOMMUFD 1
 #endif
 
-#define VFIO_CONTAINER_PATH	"/dev/vfio/vfio"
 #define IOMMUFD_PATH		"/dev/iommu"
-#define MAX_INFO_SIZE		(1U << 20)	/* a GET_INFO answer beyond is bogus */
 #define MAX_CAPS		64		/* the chain is not followed further */
 #define MAX_IOVA_RANGES		4096
 #define GET_INFO		"VFIO_IOMMU_GET_INFO"
@@ -169,109 +169,28 @@ int hostres_vfio_type1_info(struct host_facts *facts, unsigned int host,
 }
 
 /*
- * VFIO_IOMMU_GET_INFO, asked again with the argsz the kernel says the
- * capability chain needs (it reports that size rather than failing).
+ * A throwaway type1v2 container holding the device's group, asked what its
+ * IOMMU allows: vfio/ does the container, the group's viability and
+ * VFIO_IOMMU_GET_INFO, the same code a VM's container goes through.
  */
-static int read_type1_info(struct host_facts *facts, unsigned int host,
-			   int container, struct hostres_error *err)
-{
-	struct vfio_iommu_type1_info *info = NULL;
-	size_t size = sizeof(*info);
-	int ret;
-
-	for (int tries = 0; tries < 4; tries++) {
-		free(info);
-		info = calloc(1, size);
-		if (!info)
-			return hostres_fail(err, -ENOMEM, "%s: %s", GET_INFO,
-					    strerror(ENOMEM));
-		info->argsz = size;
-		if (ioctl(container, VFIO_IOMMU_GET_INFO, info)) {
-			ret = hostres_fail(err, -errno, "%s: %s", GET_INFO,
-					   strerror(errno));
-			goto out;
-		}
-		if (info->argsz <= size)
-			break;
-		if (info->argsz > MAX_INFO_SIZE) {
-			ret = hostres_fail(err, -EIO, "%s: asks for %u bytes", GET_INFO,
-					   info->argsz);
-			goto out;
-		}
-		size = info->argsz;
-	}
-	if (info->argsz > size) {
-		ret = hostres_fail(err, -EIO, "%s: the size it needs keeps growing",
-				   GET_INFO);
-		goto out;
-	}
-	ret = hostres_vfio_type1_info(facts, host, info, size, err);
-out:
-	free(info);
-	return ret;
-}
-
 static int read_type1(struct host_facts *facts, unsigned int host,
-		      const char *group_path, int group,
+		      const char *sysfs_root, const char *bdf,
 		      struct hostres_error *err)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	int container, group_fd = -1, ret;
+	struct vfio_container container;
+	struct vfio_error vfio_err;
+	int ret;
 
-	container = open(VFIO_CONTAINER_PATH, O_RDWR | O_CLOEXEC);
-	if (container < 0 && errno == ENOENT)
-		return hostres_fail(err, -ENODEV,
-				    "%s: no such device: VFIO's container is not there (modprobe vfio-pci)",
-				    VFIO_CONTAINER_PATH);
-	if (container < 0)
-		return hostres_fail(err, -errno, "%s: %s", VFIO_CONTAINER_PATH,
-				    strerror(errno));
-	ret = ioctl(container, VFIO_GET_API_VERSION);
-	if (ret != VFIO_API_VERSION) {
-		ret = hostres_fail(err, -ENODEV, "VFIO_GET_API_VERSION: %d (shapevm speaks %d)",
-				   ret, VFIO_API_VERSION);
-		goto out;
-	}
-	if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
-		ret = hostres_fail(err, -ENODEV,
-				   "VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU): not supported (modprobe vfio_iommu_type1)");
-		goto out;
-	}
-	group_fd = open(group_path, O_RDWR | O_CLOEXEC);
-	if (group_fd < 0) {
-		ret = hostres_fail(err, errno == ENOENT ? -ENODEV : -errno, "%s: %s%s",
-				   group_path, strerror(errno),
-				   errno == EBUSY ? " (the group is open in another process)" : "");
-		goto out;
-	}
-	if (ioctl(group_fd, VFIO_GROUP_GET_STATUS, &status)) {
-		ret = hostres_fail(err, -errno, "VFIO_GROUP_GET_STATUS(%s): %s",
-				   group_path, strerror(errno));
-		goto out;
-	}
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		ret = hostres_fail(err, -ENODEV,
-				   "group %d is not viable: bind every device in it to vfio-pci (ls /sys/kernel/iommu_groups/%d/devices)",
-				   group, group);
-		goto out;
-	}
-	if (ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &container)) {
-		ret = hostres_fail(err, -errno, "VFIO_GROUP_SET_CONTAINER(%s): %s",
-				   group_path, strerror(errno));
-		goto out;
-	}
-	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
-		ret = hostres_fail(err, -errno, "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU): %s",
-				   strerror(errno));
-		goto out;
-	}
-	ret = read_type1_info(facts, host, container, err);
-out:
-	/* The group first: closing it takes it out of the container. */
-	if (group_fd >= 0)
-		close(group_fd);
-	close(container);
-	return ret;
+	ret = vfio_container_open(&container, &vfio_err);
+	if (ret)
+		return hostres_fail(err, ret, "%s", vfio_err.msg);
+	ret = vfio_group_get(&container, sysfs_root, bdf, NULL, &vfio_err);
+	if (!ret)
+		ret = vfio_container_read_facts(&container, facts, host, &vfio_err);
+	vfio_container_close(&container);
+	if (ret)
+		return hostres_fail(err, ret, "%s", vfio_err.msg);
+	return 0;
 }
 
 #ifdef HAVE_IOMMUFD
@@ -459,7 +378,7 @@ int hostres_read_vfio(struct host_facts *facts, unsigned int host,
 				    bdf ? bdf : "");
 	snprintf(group_path, sizeof(group_path), "/dev/vfio/%d", group);
 	if (!access(group_path, F_OK) || errno != ENOENT)
-		return read_type1(facts, host, group_path, group, err);
+		return read_type1(facts, host, sysfs_root, dev, err);
 	if (!access(IOMMUFD_PATH, F_OK) &&
 	    !find_vfio_cdev(sysfs_root, dev, cdev_path, sizeof(cdev_path)))
 		return read_iommufd(facts, host, cdev_path, err);

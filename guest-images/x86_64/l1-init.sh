@@ -2,8 +2,8 @@
 # shellcheck shell=dash source-path=SCRIPTDIR
 # /init of the emulated L1 host (QEMU TCG, "-cpu max": AMD SVM with nested
 # paging). It loads KVM and VFIO (x86_64/l1-modules.txt, dependencies from
-# modules.dep), binds QEMU's edu device (1234:11e8, behind the emulated AMD
-# IOMMU) to vfio-pci, then runs /cases.sh with the cases named by
+# modules.dep), binds QEMU's edu device (1234:11e8, behind the emulated
+# AMD or Intel IOMMU) to vfio-pci, then runs /cases.sh with the cases named by
 # shapevm.cases= on its command line, and powers L1 off so QEMU exits.
 #
 # What /cases.sh gets, in its environment:

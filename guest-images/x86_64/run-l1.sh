@@ -12,7 +12,8 @@
 # --stream   also copy the console, as it comes, to stdout
 #
 # Environment: SHAPEVM_L1_KERNEL (default: build.sh's), SHAPEVM_L1_MEM (MiB,
-# default 2048), SHAPEVM_L1_APPEND (more kernel words, for experiments).
+# default 2048), SHAPEVM_L1_APPEND (more kernel words, for experiments),
+# SHAPEVM_L1_IOMMU (amd or intel: the emulated IOMMU, default amd).
 # Exit status: QEMU's; 0 when L1 powered itself off, 124 on the timeout.
 #
 # The machine follows what proved reliable (shared/recipes/x86-l1): q35 with
@@ -31,6 +32,11 @@
 # The IOMMU comes before the devices it translates for; intremap=on needs
 # kernel-irqchip=split only under KVM, not under TCG. iommu=pt keeps L1's own
 # DMA untranslated (the recipe's setting); VFIO still gets its own domain.
+# SHAPEVM_L1_IOMMU=intel gives an Intel VT-d instead (Debian's kernel leaves
+# it off unless intel_iommu=on): its reserved regions differ (no
+# HyperTransport hole; the ISA bridge's group gets a direct-relaxable
+# 0-16 MiB), which is what the VFIO cases plan around. caching-mode=on makes
+# the guest report every mapping, as VFIO under QEMU needs.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,7 +65,12 @@ if [ -z "${SHAPEVM_L1_KERNEL:-}" ]; then
 	eval "$vars"
 fi
 
-cmdline="console=ttyS0 loglevel=4 panic=-1 mitigations=off kvm_amd.nrips=0 iommu=pt $append ${SHAPEVM_L1_APPEND:-}"
+case ${SHAPEVM_L1_IOMMU:-amd} in
+amd) iommu_device=amd-iommu,intremap=on iommu_words= ;;
+intel) iommu_device=intel-iommu,intremap=on,caching-mode=on iommu_words=intel_iommu=on ;;
+*) echo "run-l1.sh: SHAPEVM_L1_IOMMU=$SHAPEVM_L1_IOMMU: not amd or intel" >&2; exit 2 ;;
+esac
+cmdline="console=ttyS0 loglevel=4 panic=-1 mitigations=off kvm_amd.nrips=0 iommu=pt $iommu_words $append ${SHAPEVM_L1_APPEND:-}"
 mkdir -p "$(dirname "$log")" || exit 1
 
 # Stamp each console line with the host's time since start: L1's own clock
@@ -79,7 +90,7 @@ stamp_lines() {
 timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
 	-accel tcg -cpu max,family=23,model=1 -M q35 -smp 1 -m "${SHAPEVM_L1_MEM:-2048}" \
 	-nodefaults -no-user-config -display none -monitor none -serial stdio \
-	-device amd-iommu,intremap=on -device edu \
+	-device "$iommu_device" -device edu \
 	-no-reboot -kernel "$SHAPEVM_L1_KERNEL" -initrd "$initrd" -append "$cmdline" \
 	</dev/null 2>&1 | stamp_lines
 exit "${PIPESTATUS[0]}"

@@ -35,5 +35,7 @@ Suite *virtio_pci_suite(void);
 Suite *arm64_image_suite(void);
 Suite *arm64_fdt_suite(void);
 Suite *gicv2m_suite(void);
+Suite *vfio_group_suite(void);
+Suite *vfio_dma_suite(void);
 
 #endif

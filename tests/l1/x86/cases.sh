@@ -9,7 +9,8 @@
 #
 # Each L2 case boots the test guest with shapevm, judges it from shapevm's
 # exit status and the guest's own output; host-facts runs no guest but asks
-# L1's IOMMU and VFIO. Each case prints exactly one line:
+# L1's IOMMU and VFIO, and the vfio-edu cases run /vfio-edu, shapevm's VFIO
+# layer driving the edu device itself. Each case prints exactly one line:
 #   SHAPEVM_RESULT: ok CASE
 #   SHAPEVM_RESULT: not ok CASE: why
 # Before it come the command ("SHAPEVM_CASE: CASE: run ..."), the output of
@@ -19,7 +20,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost"
+all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -351,6 +352,79 @@ case_virtio_blk() {
 	expect_guest_status 7
 }
 
+# virtio-blk-direct: virtio-blk's checks with --disk IMG,direct (O_DIRECT),
+# the image on an ext2 file system (ext4 driver) on a RAM disk (brd; run.sh
+# put the modules in /virtio/modules): the guest reads what L1 wrote, and
+# the marker it wrote and flushed is in the image file; its blk_size is
+# O_DIRECT's unit on brd, 512; none of its requests took the bounce buffer.
+# Before that, on L1's tmpfs, which refuses O_DIRECT (Linux 6.1), shapevm
+# must stop with exit 1 and one error line that names the disk.
+direct_dir=/disk
+# shellcheck disable=SC2016
+direct_command='echo SHAPEVM_BLK_READ=$(dd if=/dev/vda bs=1M skip=1 count=1 iflag=direct 2>/dev/null | sha256sum | cut -c1-64); echo SHAPEVM-BLK-DIRECT | dd of=/dev/vda bs=512 seek=100 conv=fsync 2>/dev/null; echo SHAPEVM_BLK_SIZE=$(cat /sys/block/vda/size); echo SHAPEVM_BLK_LBS=$(cat /sys/block/vda/queue/logical_block_size); exit 7'
+direct_mount() {
+	grep -q " $direct_dir " /proc/mounts && return
+	[ -f /virtio/modules/order ] || { fail "no /virtio/modules/order in L1 (run.sh stages brd and ext4)"; return 1; }
+	while read -r path; do
+		module=$(basename "$path" .ko)
+		[ -d "/sys/module/$(echo "$module" | tr - _)" ] && continue
+		params=
+		[ "$module" = brd ] && params="rd_nr=1 rd_size=32768 max_part=0"
+		# $params is split on purpose.
+		# shellcheck disable=SC2086
+		insmod "/virtio/modules/$path" $params || { fail "insmod $module failed"; return 1; }
+	done </virtio/modules/order
+	mkdir -p "$direct_dir"
+	if ! mke2fs -q -m 0 -b 4096 /dev/ram0 >/dev/null 2>&1 ||
+		! mount -t ext4 /dev/ram0 "$direct_dir"; then
+		fail "cannot make and mount an ext2 file system on /dev/ram0"
+		return 1
+	fi
+}
+case_virtio_blk_direct() {
+	refused=/tmp/refused.img
+	dd if=/dev/zero of="$refused" bs=1M count=1 2>/dev/null
+	if dd if="$refused" of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null; then
+		echo "virtio-blk-direct: L1's tmpfs takes O_DIRECT: the error is not checked"
+	else
+		run_vmm virtio-blk-direct run --disk "$refused,direct" -k "$SHAPEVM_GUEST_KERNEL" \
+			-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet"
+		expect_exit 1
+		if [ "$(grep -c . "/tmp/$name.out")" != 1 ] ||
+			! grep -q "^shapevm: --disk $refused: the file system refuses O_DIRECT.*drop \",direct\"\$" "/tmp/$name.out"; then
+			fail "on tmpfs, not the one-line O_DIRECT error: $(head -n 1 "/tmp/$name.out")"
+		fi
+	fi
+	rm -f "$refused"
+	direct_mount || return
+	image=$direct_dir/vda.img
+	dd if=/dev/zero of="$image" bs=1M count=8 2>/dev/null
+	dd if=/dev/urandom of=/tmp/blk-pattern bs=1M count=1 2>/dev/null
+	dd if=/tmp/blk-pattern of="$image" bs=1M seek=1 conv=notrunc 2>/dev/null
+	sync
+	want=$(sha256sum /tmp/blk-pattern | cut -c1-64)
+	run_vmm virtio-blk-direct run -v --disk "$image,direct" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$direct_command\""
+	expect_exit 0
+	guest_spoke || return
+	grep -q 'with O_DIRECT' "/tmp/$name.out" || fail "shapevm did not say it opened the image with O_DIRECT"
+	# Linux sends aligned requests: all of them go straight to the file.
+	grep -q 'virtio-blk0: 0 requests went through the O_DIRECT bounce buffer' "/tmp/$name.out" ||
+		fail "a Linux guest's requests took the bounce buffer: $(grep -o '[0-9]* requests went through.*' "/tmp/$name.out")"
+	grep -q -x "SHAPEVM_BLK_READ=$want" "/tmp/$name.out" ||
+		fail "the guest read $(grep -o 'SHAPEVM_BLK_READ=.*' "/tmp/$name.out" | tail -1), expected $want"
+	grep -q -x 'SHAPEVM_BLK_SIZE=16384' "/tmp/$name.out" ||
+		fail "the guest's /dev/vda is not 16384 sectors"
+	grep -q -x 'SHAPEVM_BLK_LBS=512' "/tmp/$name.out" ||
+		fail "the guest's logical block size is $(grep -o 'SHAPEVM_BLK_LBS=.*' "/tmp/$name.out" | tail -1), expected 512 (brd's)"
+	# Past L1's page cache too: what the file system has on the RAM disk.
+	echo 3 >/proc/sys/vm/drop_caches
+	dd if="$image" bs=512 skip=100 count=1 2>/dev/null | grep -q SHAPEVM-BLK-DIRECT ||
+		fail "the marker the guest wrote and flushed is not in the image file"
+	expect_guest_status 7
+	rm -f "$image"
+}
+
 # virtio-ext4-ro: an ext4 image made on the outer host (run.sh, mkfs.ext4 -d)
 # attached read-only: the guest mounts it and hashes a file; a write to the
 # disk fails inside the guest and the image stays as it was.
@@ -453,9 +527,77 @@ case_virtio_net() {
 	expect_guest_status 7
 }
 
+# vfio-edu, vfio-edu-intel: /vfio-edu (tests/l1/x86/vfio-edu.c, built on
+# shapevm's vfio/ and its planner; no guest, no KVM) on the edu device: the
+# host facts through its own type1v2 container, a 256M plan around them, the
+# planned RAM banks mapped for DMA (and nothing else), edu copying 2048 bytes
+# from guest RAM into its buffer and back to another guest address, edu's
+# MSI on an eventfd, and mappings onto the group's reserved regions or past
+# RLIMIT_MEMLOCK refused by shapevm before any ioctl. vfio-edu runs in the
+# AMD L1, where the HyperTransport hole must be refused too; vfio-edu-intel
+# in the L1 run.sh boots with intel-iommu, where the ISA bridge's group has
+# a direct-relaxable 0-16 MiB that x86's zero page cannot avoid without
+# --allow-relaxable.
+case_vfio_edu() {
+	iommu=$1
+	if [ -z "${SHAPEVM_EDU_BDF:-}" ]; then
+		fail "L1 has no edu device bound to vfio-pci (see the SHAPEVM_L1 lines)"
+		return
+	fi
+	if [ ! -x /vfio-edu ]; then
+		fail "no /vfio-edu in L1 (make STATIC=1 builds it beside shapevm; run.sh copies it)"
+		return
+	fi
+	# The AMD IOMMU registers as ivhdN, Intel's as dmarN.
+	case $iommu in
+	amd) kind=ivhd ;;
+	intel) kind=dmar ;;
+	esac
+	found=
+	for dev in /sys/class/iommu/"$kind"*; do
+		[ -e "$dev" ] && found=1
+	done
+	if [ -z "$found" ]; then
+		fail "L1's IOMMU is not $iommu's (/sys/class/iommu: $(echo /sys/class/iommu/*))"
+		return
+	fi
+	shapevm=$SHAPEVM
+	SHAPEVM=/vfio-edu
+	run_vmm "$case_name" -m 256 "$SHAPEVM_EDU_BDF"
+	SHAPEVM=$shapevm
+	out=/tmp/$name.out
+	if [ "$vmm_status" != 0 ]; then
+		fail "vfio-edu exited $vmm_status: $(grep -m1 -e '^vfio-edu: FAIL: ' -e '^shapevm: ' "$out" || tail -1 "$out")"
+	fi
+	expect_line "$out" '^0x00000000fee00000 0x00000000feefffff msi( |$)' \
+		"host facts msi 0xfee00000-0xfeefffff"
+	expect_line "$out" '^iova-range ' "host facts iova-range (VFIO_IOMMU_GET_INFO)"
+	expect_line "$out" '^vfio-edu: ok: past RLIMIT_MEMLOCK, shapevm refuses' \
+		"RLIMIT_MEMLOCK refusal"
+	expect_line "$out" '^vfio-edu: ok: mapped the plan.s [0-9]+ RAM banks' "RAM mapped"
+	expect_line "$out" '^vfio-edu: ok: BAR0 identity register reads 0x010000ed$' \
+		"BAR0 identity 0x010000ed"
+	expect_line "$out" '^vfio-edu: ok: edu.s MSI arrived on the eventfd' "MSI"
+	expect_line "$out" '^vfio-edu: ok: DMA round trip of 2048 bytes' "DMA round trip"
+	expect_line "$out" '^vfio-edu: ok: refused by shapevm before any ioctl: ram-on-msi 0xfee00000-0xfee00fff: overlaps the host.s msi region 0xfee00000-0xfeefffff' \
+		"msi window refused"
+	if [ "$iommu" = amd ]; then
+		expect_line "$out" '^vfio-edu: ok: refused by shapevm before any ioctl: ram-on-reserved 0xfd00000000-0xfd00000fff: overlaps the host.s reserved region 0xfd00000000-0xffffffffff' \
+			"HyperTransport hole refused"
+	else
+		expect_line "$out" '^vfio-edu: ok: no plan around a direct-relaxable region at 0' \
+			"no plan without --allow-relaxable"
+		expect_line "$out" '^vfio-edu: ok: without it, the DMA check refuses ram0: .*direct-relaxable region 0x0-0xffffff' \
+			"relaxable refusal"
+	fi
+	expect_line "$out" '^vfio-edu: ok: unmapped [0-9]+ DMA mappings$' "unmapped"
+}
+
 # needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
 needs_kvm() {
-	[ "$1" != host-facts ]
+	case $1 in
+	host-facts | vfio-edu*) return 1 ;;
+	esac
 }
 
 # The list is split into arguments on purpose.
@@ -475,11 +617,14 @@ for case_name in "$@"; do
 	holes) case_holes ;;
 	plan-file) case_plan_file ;;
 	virtio-blk) case_virtio_blk ;;
+	virtio-blk-direct) case_virtio_blk_direct ;;
 	virtio-ext4-ro) case_virtio_ext4_ro ;;
 	virtio-rng) case_virtio_rng ;;
 	virtio-console) case_virtio_console ;;
 	virtio-net) case_virtio_net virtio-net vhost-net ;;
 	virtio-net-novhost) case_virtio_net virtio-net-novhost "served by shapevm" --no-vhost ;;
+	vfio-edu) case_vfio_edu amd ;;
+	vfio-edu-intel) case_vfio_edu intel ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"

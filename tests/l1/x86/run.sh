@@ -6,7 +6,9 @@
 # This machine's /dev/kvm cannot boot Linux, so QEMU (TCG, q35, an AMD "-cpu max")
 # emulates an L1 host whose kvm_amd runs nested on TCG's SVM; inside it the
 # static shapevm boots Debian's kernel as L2 with guest-images' initramfs.
-# One L1 boot runs all the cases (tests/l1/x86/cases.sh) one after another:
+# One L1 boot runs all the cases (tests/l1/x86/cases.sh) one after another;
+# the cases named *-intel get a second L1 boot of their own, with an emulated
+# Intel IOMMU instead of the AMD one (run-l1.sh's SHAPEVM_L1_IOMMU=intel):
 #   boot-smp  -m 512M -c 2: the guest sees 2 CPUs and 400-512 MiB, its command
 #             ends with status 7, it powers off: shapevm exits 0
 #   reset     the guest reboots (reboot=k, i8042): shapevm exits 3
@@ -25,6 +27,10 @@
 #             run --plan without -m: the same map, powers off: 0
 #   virtio-blk      --disk: the guest reads what L1 wrote and writes a marker
 #                   it flushed, which L1 finds in the image file
+#   virtio-blk-direct  the same with --disk IMG,direct (O_DIRECT), the image on
+#                   ext2 on a RAM disk in L1 (brd, ext4 from the kernel
+#                   package); on L1's tmpfs, which refuses O_DIRECT, shapevm
+#                   must stop with a one-line error naming the disk
 #   virtio-ext4-ro  --disk IMG,ro: an ext4 image from mkfs.ext4 -d, mounted
 #                   and a file hashed; writes fail in the guest
 #   virtio-rng      --rng: /dev/hwrng is virtio_rng and gives bytes
@@ -32,26 +38,38 @@
 #   virtio-net      --net tap=tap0 with vhost-net: pings both ways and a
 #                   2 MiB file over TCP (busybox httpd in L1, wget in the guest)
 #   virtio-net-novhost  the same with --no-vhost (shapevm's data path)
+#   vfio-edu  no guest, no KVM: /vfio-edu (tests/l1/x86/vfio-edu.c, shapevm's
+#             vfio/ and planner) on edu behind the AMD IOMMU: host facts from
+#             its own type1v2 container, a 256M plan, the RAM banks mapped for
+#             DMA, edu DMA guest RAM -> its buffer -> other guest RAM (2048
+#             bytes, compared), edu's MSI on an eventfd; RAM on the msi window
+#             and the HyperTransport hole, and past RLIMIT_MEMLOCK, refused by
+#             shapevm before the ioctl; everything unmapped at the end
+#   vfio-edu-intel  the same behind intel-iommu: msi window refused, and the
+#             ISA bridge's direct-relaxable 0-16 MiB: no plan without
+#             --allow-relaxable, the DMA check refuses RAM there unless allowed
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
-# L1 and L2 is kept in build/l1-x86/console.log (host seconds on each line);
-# on a failure its path and last 40 lines are printed. Without QEMU, or when
-# the guest kernel cannot be fetched, every case is skipped (exit 0).
+# L1 and L2 is kept in build/l1-x86/console.log (console-intel.log for the
+# Intel L1; host seconds on each line); on a failure its path and last 40
+# lines are printed. Without QEMU, or when the guest kernel cannot be
+# fetched, every case is skipped (exit 0).
 #
-# Environment: SHAPEVM_STATIC (required), SHAPEVM_CASE_TIMEOUT (seconds per L2
-# run, default 90), SHAPEVM_L1_LOGDIR (default build/l1-x86), SHAPEVM_CACHE
-# (see guest-images/build.sh).
+# Environment: SHAPEVM_STATIC (required), SHAPEVM_VFIO_EDU (the static
+# vfio-edu program, default: beside SHAPEVM_STATIC, where make STATIC=1 puts
+# it), SHAPEVM_CASE_TIMEOUT (seconds per L2 run, default 90),
+# SHAPEVM_L1_LOGDIR (default build/l1-x86), SHAPEVM_CACHE (see
+# guest-images/build.sh).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost)
+all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
-log=$logdir/console.log
 
 for name in "${cases[@]}"; do
 	case " ${all_cases[*]} " in
@@ -119,6 +137,32 @@ else
 	echo "# no mkfs.ext4 (package e2fsprogs): virtio-ext4-ro will fail"
 fi
 rm -rf "$extra/virtio/tree"
+# virtio-blk-direct's RAM disk and file system: brd and ext4 with what they
+# need, in load order (modules_order), decompressed, listed in "order".
+# shellcheck source=guest-images/lib/modules.sh
+. "$images/lib/modules.sh"
+mkdir -p "$extra/virtio/modules" || fail_all "cannot create $extra/virtio/modules"
+if order=$(modules_order "$SHAPEVM_MODULES_DIR/modules.dep" "$SHAPEVM_MODULES_DIR/modules.builtin" \
+	brd ext4 crc32c_generic); then
+	for path in $order; do
+		target=$extra/virtio/modules/${path%.xz}
+		mkdir -p "$(dirname "$target")" || fail_all "cannot create $(dirname "$target")"
+		case $path in
+		*.ko.xz) xz -dc "$SHAPEVM_MODULES_DIR/$path" >"$target" ;;
+		*) cp "$SHAPEVM_MODULES_DIR/$path" "$target" ;;
+		esac || fail_all "cannot stage the module $path"
+		echo "${path%.xz}" >>"$extra/virtio/modules/order"
+	done
+else
+	echo "# no brd or ext4 module in $SHAPEVM_MODULES_DIR: virtio-blk-direct will fail"
+fi
+# The vfio-edu cases' program, static like shapevm, as /vfio-edu.
+vfio_edu=${SHAPEVM_VFIO_EDU:-$(dirname "$SHAPEVM_STATIC")/vfio-edu}
+if [ -f "$vfio_edu" ]; then
+	install -m 0755 "$vfio_edu" "$extra/vfio-edu" || fail_all "cannot stage $vfio_edu"
+else
+	echo "# no $vfio_edu (make STATIC=1 builds it): the vfio-edu cases will fail"
+fi
 
 "$images/x86_64/build-l1-initramfs.sh" "$logdir/l1-initrd.cpio" "$SHAPEVM_STATIC" \
 	"$SHAPEVM_GUEST_KERNEL" "$SHAPEVM_GUEST_INITRD" "$here/cases.sh" "$extra" \
@@ -131,46 +175,65 @@ case $status in
 *) fail_all "cannot build the L1 initramfs: $(tail -n 1 "$errors")" ;;
 esac
 
-# Budget: L1 reaches /init in ~14 s and an L2 run takes 25-45 s (acpi=off is
-# the slowest); the hard limit lets every case use its whole timeout and still
-# leaves L1 time to report.
-l1_timeout=$((60 + ${#cases[@]} * (case_timeout + 10)))
-case_list=$(IFS=,; echo "${cases[*]}")
-"$images/x86_64/run-l1.sh" --initrd "$logdir/l1-initrd.cpio" --log "$log" \
-	--timeout "$l1_timeout" \
-	--append "shapevm.cases=$case_list shapevm.case_timeout=$case_timeout"
-l1_status=$?
-run_seconds=$(( (${EPOCHREALTIME/./} - run_start) / 1000000 ))
+# run_l1 IOMMU LOG CASE...: one L1 boot with that emulated IOMMU runs the
+# cases; prints their results, its timings and, when one of them failed,
+# the last 40 lines of its console log.
+run_l1() {
+	local iommu=$1 log=$2 l1_timeout case_list l1_status l1_fate name line
+	local l1_init l1_kvm run_seconds failed_before=$failed
+	shift 2
+	# Budget: L1 reaches /init in ~14 s and an L2 run takes 25-45 s (acpi=off
+	# is the slowest); the hard limit lets every case use its whole timeout
+	# and still leaves L1 time to report.
+	l1_timeout=$((60 + $# * (case_timeout + 10)))
+	case_list=$(IFS=,; echo "$*")
+	SHAPEVM_L1_IOMMU=$iommu "$images/x86_64/run-l1.sh" --initrd "$logdir/l1-initrd.cpio" \
+		--log "$log" --timeout "$l1_timeout" \
+		--append "shapevm.cases=$case_list shapevm.case_timeout=$case_timeout"
+	l1_status=$?
+	run_seconds=$(( (${EPOCHREALTIME/./} - run_start) / 1000000 ))
 
-# Why a case may have printed no result: what happened to L1 as a whole.
-if [ "$l1_status" = 124 ] || [ "$l1_status" = 137 ]; then
-	l1_fate="L1 was stopped by the ${l1_timeout}s timeout"
-elif ! grep -q 'SHAPEVM_L1: init reached' "$log"; then
-	l1_fate="L1 never reached its /init (QEMU exited $l1_status)"
-elif ! grep -q 'SHAPEVM_L1: done' "$log"; then
-	l1_fate="L1 ended before its cases finished (QEMU exited $l1_status)"
-else
-	l1_fate="L1 finished without reporting it"
-fi
+	# Why a case may have printed no result: what happened to L1 as a whole.
+	if [ "$l1_status" = 124 ] || [ "$l1_status" = 137 ]; then
+		l1_fate="L1 was stopped by the ${l1_timeout}s timeout"
+	elif ! grep -q 'SHAPEVM_L1: init reached' "$log"; then
+		l1_fate="L1 never reached its /init (QEMU exited $l1_status)"
+	elif ! grep -q 'SHAPEVM_L1: done' "$log"; then
+		l1_fate="L1 ended before its cases finished (QEMU exited $l1_status)"
+	else
+		l1_fate="L1 finished without reporting it"
+	fi
 
+	for name in "$@"; do
+		# A kernel message may share the console line, so match anywhere in it.
+		line=$(grep -E "SHAPEVM_RESULT: (ok|not ok) $name(:|\$)" "$log" | tail -1)
+		case $line in
+		*"SHAPEVM_RESULT: ok $name") pass "$name" ;;
+		*"SHAPEVM_RESULT: not ok $name: "*) fail "$name" "${line#*"SHAPEVM_RESULT: not ok $name: "}" ;;
+		*) fail "$name" "no result: $l1_fate" ;;
+		esac
+	done
+
+	# Timings, read off the host's stamps in the log: "# " lines, as TAP comments.
+	l1_init=$(grep -m1 'SHAPEVM_L1: init reached' "$log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	l1_kvm=$(grep -m1 'SHAPEVM_L1: /dev/kvm ready' "$log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	echo "# $iommu L1 reached /init after ${l1_init:-?} s, /dev/kvm after ${l1_kvm:-?} s; whole run ${run_seconds} s"
+	grep -o 'SHAPEVM_CASE: [a-z-]*: exit .*' "$log" | sed 's/^SHAPEVM_CASE: /# /'
+
+	if [ "$failed" -gt "$failed_before" ]; then
+		echo "# console log: $log (last 40 lines follow)"
+		tail -n 40 "$log"
+	fi
+}
+
+# Cases named *-intel need Intel's IOMMU: they get an L1 of their own.
+amd_cases=() intel_cases=()
 for name in "${cases[@]}"; do
-	# A kernel message may share the console line, so match anywhere in it.
-	line=$(grep -E "SHAPEVM_RESULT: (ok|not ok) $name(:|\$)" "$log" | tail -1)
-	case $line in
-	*"SHAPEVM_RESULT: ok $name") pass "$name" ;;
-	*"SHAPEVM_RESULT: not ok $name: "*) fail "$name" "${line#*"SHAPEVM_RESULT: not ok $name: "}" ;;
-	*) fail "$name" "no result: $l1_fate" ;;
+	case $name in
+	*-intel) intel_cases+=("$name") ;;
+	*) amd_cases+=("$name") ;;
 	esac
 done
-
-# Timings, read off the host's stamps in the log: "# " lines, as TAP comments.
-l1_init=$(grep -m1 'SHAPEVM_L1: init reached' "$log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
-l1_kvm=$(grep -m1 'SHAPEVM_L1: /dev/kvm ready' "$log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
-echo "# L1 reached /init after ${l1_init:-?} s, /dev/kvm after ${l1_kvm:-?} s; whole run ${run_seconds} s"
-grep -o 'SHAPEVM_CASE: [a-z-]*: exit .*' "$log" | sed 's/^SHAPEVM_CASE: /# /'
-
-if [ "$failed" -gt 0 ]; then
-	echo "# console log: $log (last 40 lines follow)"
-	tail -n 40 "$log"
-fi
+[ ${#amd_cases[@]} -eq 0 ] || run_l1 amd "$logdir/console.log" "${amd_cases[@]}"
+[ ${#intel_cases[@]} -eq 0 ] || run_l1 intel "$logdir/console-intel.log" "${intel_cases[@]}"
 finish

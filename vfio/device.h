@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VFIO device: its regions (BARs, config space) read and written through
+ * the device file descriptor or a mapping of it, its MSI on an eventfd, and
+ * its reset. What a guest's view of the device needs on top (config space
+ * virtualisation, BAR memslots, MSI-X) is later work: docs/vfio.md.
+ */
+#ifndef SHAPEVM_VFIO_DEVICE_H
+#define SHAPEVM_VFIO_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vfio/container.h"
+#include "vmm/hostres.h"
+
+struct vfio_device {
+	int fd;
+	char bdf[HOSTRES_BDF_LEN];
+	uint32_t flags;			/* VFIO_DEVICE_FLAGS_* */
+	uint32_t num_regions;
+	uint32_t num_irqs;
+};
+
+struct vfio_region {
+	unsigned int index;		/* VFIO_PCI_BAR0_REGION_INDEX, ... */
+	uint32_t flags;			/* VFIO_REGION_INFO_FLAG_* */
+	uint64_t size;
+	uint64_t offset;		/* of the region in the device fd */
+	void *map;			/* mmap'ed when VFIO allows it, else NULL */
+};
+
+/* VFIO_GROUP_GET_DEVICE_FD and VFIO_DEVICE_GET_INFO. */
+int vfio_device_open(struct vfio_device *dev, const struct vfio_group *group,
+		     const char *bdf, struct vfio_error *err);
+void vfio_device_close(struct vfio_device *dev);
+
+/*
+ * VFIO_DEVICE_GET_REGION_INFO for region @index, mmap'ed when it is
+ * flagged mmap-able (a refused mmap leaves map NULL: reads and writes then
+ * go through the fd). -ENOENT when the device has no such region.
+ */
+int vfio_device_region(struct vfio_device *dev, unsigned int index,
+		       struct vfio_region *region, struct vfio_error *err);
+void vfio_region_unmap(struct vfio_region *region);
+
+/*
+ * @size bytes at @offset of the region. Through the mapping, 1, 2, 4 and 8
+ * byte aligned accesses are single accesses of that width (registers
+ * care); everything else goes through pread/pwrite on the fd.
+ */
+int vfio_region_read(const struct vfio_device *dev, const struct vfio_region *region,
+		     uint64_t offset, void *buf, size_t size, struct vfio_error *err);
+int vfio_region_write(const struct vfio_device *dev, const struct vfio_region *region,
+		      uint64_t offset, const void *buf, size_t size,
+		      struct vfio_error *err);
+
+/*
+ * MSI vector 0 signals @eventfd (VFIO_DEVICE_SET_IRQS, MSI index; VFIO
+ * enables MSI in the device); @eventfd -1 disables MSI again.
+ */
+int vfio_device_set_msi(struct vfio_device *dev, int eventfd,
+			struct vfio_error *err);
+
+/* VFIO_DEVICE_RESET; -EOPNOTSUPP when the device offers no reset. */
+int vfio_device_reset(struct vfio_device *dev, struct vfio_error *err);
+
+#endif
