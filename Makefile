@@ -196,6 +196,9 @@ $(PLAN_BENCH): bench/plan/plan-bench.c $(CORE_LIB)
 	$(call quiet,LD,$@)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 bench: all static guests $(PLAN_BENCH)
+ifeq ($(HOST_ARCH),x86_64)
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 SAN= all	# bench/boot-arm64
+endif
 	$(Q)SHAPEVM=$(abspath $(SHAPEVM)) GUESTS=$(abspath build/guests) \
 		PLAN_BENCH=$(abspath $(PLAN_BENCH)) \
 		SHAPEVM_STATIC=$(abspath build/$(ARCH)-static/shapevm) \

@@ -24,19 +24,26 @@ export BENCH_OUT=${BENCH_OUT:-$ROOT/build/bench}
 #   plan         the planner as host facts grow from 10 to 100,000 regions
 #   boot-linux   (to come) a Linux bzImage + initramfs to the first line and
 #                to power-off: add its name here once it has a script.
+#   boot-arm64   an arm64 Linux Image + initramfs under shapevm and QEMU
+#                virt, to /init's first line and to exit, inside the
+#                emulated arm64 host (about 5 minutes). It needs the static
+#                arm64 shapevm, SHAPEVM_STATIC_ARM64 (default
+#                build/arm64/shapevm, from make ARCH=arm64), and says
+#                "skipped" without it; it needs neither SHAPEVM nor GUESTS.
+#                RUNS applies to it too (default 5; a round of 3 boots ~45 s).
 #   virtio       (not listed: about 45 minutes in the emulated x86 host)
 #                virtio-blk and virtio-net against QEMU's; run it alone:
 #                SHAPEVM_STATIC=... bash bench/virtio/run.sh
-BENCHMARKS=(boot-micro boot-costs plan)
+BENCHMARKS=(boot-micro boot-costs plan boot-arm64)
+# The benchmarks that run without SHAPEVM and GUESTS.
+STANDALONE=(boot-arm64)
 
 usage() {
 	echo "usage: SHAPEVM=... [SHAPEVM_STATIC=...] GUESTS=... bash $0 [${BENCHMARKS[*]}]" >&2
+	echo "       (${STANDALONE[*]}: no SHAPEVM or GUESTS needed)" >&2
 	exit 2
 }
 
-if [ -z "${SHAPEVM:-}" ] || [ -z "${GUESTS:-}" ]; then
-	usage
-fi
 selected=("$@")
 [ ${#selected[@]} -gt 0 ] || selected=("${BENCHMARKS[@]}")
 for name in "${selected[@]}"; do
@@ -44,6 +51,10 @@ for name in "${selected[@]}"; do
 		echo "run.sh: no benchmark named $name" >&2
 		usage
 	}
+	if [[ " ${STANDALONE[*]} " != *" $name "* ]] &&
+		{ [ -z "${SHAPEVM:-}" ] || [ -z "${GUESTS:-}" ]; }; then
+		usage
+	fi
 done
 
 mkdir -p "$BENCH_OUT" || exit 1
@@ -51,7 +62,7 @@ results=$BENCH_OUT/results-$(date +%Y%m%d-%H%M%S).txt
 status=0
 {
 	echo "shapevm $(cat "$ROOT/VERSION" 2>/dev/null), $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo 'no git')"
-	echo "SHAPEVM=$SHAPEVM"
+	echo "SHAPEVM=${SHAPEVM:-}"
 	echo "SHAPEVM_STATIC=${SHAPEVM_STATIC:-}"
 	for name in "${selected[@]}"; do
 		echo
