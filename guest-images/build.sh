@@ -11,7 +11,7 @@
 #   Image                 (arm64) the same for linux-image-*-arm64, as the raw
 #                         arm64 Image that shapevm loads (unpacked if the
 #                         package's vmlinuz is compressed; see arm64_image)
-#   guest-initrd.cpio.gz  busybox-static + ARCH/guest-init.sh as /init
+#   guest-initrd.cpio.gz  busybox-static + lib/guest-init.sh as /init
 #   linux/                the unpacked kernel package, with modules.dep, from
 #                         which the L1 host image takes its modules
 #   busybox/              (arm64) busybox-static:arm64, fetched and unpacked
@@ -225,7 +225,7 @@ inputs_hash() {
 			echo "busybox-static$apt_arch $busybox_version"
 		fi
 		cd "$here" && sha256sum build.sh lib/initramfs.sh lib/modules.sh \
-			"$arch/guest-init.sh" "$arch/guest-modules.txt"
+			lib/guest-init.sh "$arch/guest-modules.txt"
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -316,7 +316,7 @@ build_guest() {
 		fail "cannot make the arm64 Image"
 	fi
 	stage=$(mktemp -d "$out/stage.XXXXXX") || fail "mktemp failed"
-	initramfs_stage_base "$stage" "$here/$arch/guest-init.sh" &&
+	initramfs_stage_base "$stage" "$here/lib/guest-init.sh" &&
 		initramfs_stage_modules "$stage" "$modules_dir" "$here/$arch/guest-modules.txt" &&
 		initramfs_pack "$stage" "$out/guest-initrd.cpio.gz" "gzip -9"
 	local status=$?

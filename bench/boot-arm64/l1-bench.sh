@@ -22,7 +22,7 @@
 #   SHAPEVM_BENCH: info ...
 # A run is "ok" when the VMM exited 0 (the guest powered off through PSCI)
 # and the guest printed SHAPEVM_STATUS=0 (its /init ran "true"): that line
-# is the first one /init prints (guest-images/arm64/guest-init.sh loads no
+# is the first one /init prints (guest-images/lib/guest-init.sh loads no
 # modules when there is no virtio device, and prints nothing else first).
 set -u
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # shellcheck shell=dash
 # The L2 side of bench/virtio: runs inside the guest, from its /init
-# (guest-images/x86_64/guest-init.sh runs what follows " -- " on the kernel
+# (guest-images/lib/guest-init.sh runs what follows " -- " on the kernel
 # command line). run.sh appends it and vbench to the guest's initramfs as
 # /bench/l2-bench.sh and /bench/vbench; every VMM boots that same initramfs.
 #

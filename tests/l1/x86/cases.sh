@@ -16,7 +16,7 @@
 # Before it come the command ("SHAPEVM_CASE: CASE: run ..."), the output of
 # shapevm and the guest, each line prefixed "CASE| ", and the exit status with
 # the time taken ("SHAPEVM_CASE: CASE: exit N after S s"). The guest's /init
-# (guest-images/x86_64/guest-init.sh) runs what follows " -- " on its command
+# (guest-images/lib/guest-init.sh) runs what follows " -- " on its command
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 

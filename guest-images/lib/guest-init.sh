@@ -1,16 +1,16 @@
 #!/bin/busybox sh
 # shellcheck shell=dash source-path=SCRIPTDIR
-# /init of the shapevm arm64 test guest (busybox-static:arm64 in an
-# initramfs). It behaves as x86_64/guest-init.sh does, so a test reads both
-# guests alike:
+# /init of the shapevm test guests, x86_64 and arm64 alike (busybox-static in
+# an initramfs), so a test reads both the same way.
 #
 # Linux hands /init whatever follows " -- " on the kernel command line as
 # arguments. With arguments, they are run as one shell command; without, a
 # short demo prints what the guest sees. Either way the last line printed is
 # exactly "SHAPEVM_STATUS=<status>", so a test can tell the command's result
 # apart from the VMM's own exit status, and then the guest ends itself:
-# "poweroff -f" (PSCI SYSTEM_OFF), or "reboot -f" (PSCI SYSTEM_RESET) when
-# the command line holds shapevm.end=reboot, for reset tests.
+# "poweroff -f" (ACPI on x86, PSCI SYSTEM_OFF on arm64), or "reboot -f" when
+# the command line holds shapevm.end=reboot (for reset tests, and for x86
+# acpi=off guests, which Linux cannot power off).
 #
 # The shebang names busybox itself: until "--install" runs there is no sh.
 set -u
@@ -34,10 +34,9 @@ console_reopen
 
 # shellcheck source=../lib/modules.sh
 . /lib/shapevm/modules.sh
-# Modules the image was built with (guest-images/arm64/guest-modules.txt).
-# They are all for virtio devices, which sit on the PCI bus here as on x86
-# (and ext4 on their disks): a guest with none skips them, which saves
-# seconds under emulation.
+# Modules the image was built with (guest-images/ARCH/guest-modules.txt).
+# They are all for virtio devices (and ext4 on their disks): a guest with none
+# skips them, which saves seconds under emulation.
 if grep -qs 0x1af4 /sys/bus/pci/devices/*/vendor; then
 	modules_load_list /etc/shapevm/modules || echo "init: some modules did not load"
 fi
@@ -63,11 +62,10 @@ demo() {
 }
 
 # drain_console: wait until the serial port has sent everything. A tty write
-# returns once the bytes are queued, and PSCI's SYSTEM_OFF does not wait for
-# the UART, so without this the status line could be lost. stty applies
-# settings with TCSADRAIN; re-applying the current ones changes nothing but
-# waits. Bounded, so a UART that never drains cannot keep the guest from
-# ending.
+# returns once the bytes are queued, and reboot(2) (ACPI, PSCI) does not wait for the UART,
+# so without this the status line could be lost. stty applies settings with
+# TCSADRAIN; re-applying the current ones changes nothing but waits. Bounded,
+# so a UART that never drains cannot keep the guest from ending.
 drain_console() {
 	timeout 2 stty -F /dev/console "$(stty -F /dev/console -g)" 2>/dev/null
 }
