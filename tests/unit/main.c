@@ -18,7 +18,7 @@ int main(void)
 		memplan_rules_suite, memplan_prop_suite, virtq_suite,
 		pci_suite, pci_host_suite, virtio_blk_suite, virtio_pci_suite,
 		arm64_image_suite, arm64_fdt_suite, gicv2m_suite,
-		vfio_group_suite, vfio_dma_suite,
+		vfio_group_suite, vfio_dma_suite, vfio_pci_config_suite,
 	};
 	SRunner *runner = srunner_create(NULL);
 	int failed;

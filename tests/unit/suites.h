@@ -37,5 +37,6 @@ Suite *arm64_fdt_suite(void);
 Suite *gicv2m_suite(void);
 Suite *vfio_group_suite(void);
 Suite *vfio_dma_suite(void);
+Suite *vfio_pci_config_suite(void);
 
 #endif
