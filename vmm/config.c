@@ -267,6 +267,7 @@ static const struct option run_options[] = {
 	{ "no-vhost",	no_argument,	   NULL, OPT_NO_VHOST },
 	{ "irqchip",	required_argument, NULL, OPT_IRQCHIP },
 	{ "dump-dtb",	required_argument, NULL, OPT_DUMP_DTB },
+	{ "vfio",	required_argument, NULL, OPT_VFIO },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -413,6 +414,10 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 			if (!*optarg)
 				ret = config_fail(err, "--dump-dtb: empty file name");
 			cfg->dump_dtb = optarg;
+			break;
+		case OPT_VFIO:
+			ret = config_add_path(cfg->vfio, &cfg->nr_vfio, CONFIG_MAX_VFIO,
+					      "--vfio", optarg, err);
 			break;
 		case 'h':
 			return 1;
@@ -602,7 +607,8 @@ void config_print_usage(FILE *out)
 	      "      --net tap=NAME[,mac=MAC]  a virtio-net device on a tap (repeatable)\n"
 	      "      --rng             a virtio-rng device (the guest's hwrng)\n"
 	      "      --no-vhost        serve virtio-net in shapevm, not vhost-net\n"
-	      "      --irqchip KIND    arm64: gicv3-its, gicv3, gicv2m (GICv2 + v2m, or GICv3\n"
+	      "      --vfio BDF        assign this host PCI device, bound to vfio-pci\n"
+	      "                        (repeatable; x86_64; MSI/MSI-X, no INTx)\n"	      "      --irqchip KIND    arm64: gicv3-its, gicv3, gicv2m (GICv2 + v2m, or GICv3\n"
 	      "                        + v2m where KVM has no GICv2), gicv3-v2m, gicv2\n"
 	      "                        (default: the best this host's KVM offers)\n"
 	      "      --dump-dtb FILE   arm64: write the guest's device tree to FILE too\n"

@@ -58,6 +58,9 @@ struct vm_config {
 	size_t nr_nets;
 	bool rng;
 	bool no_vhost;
+	/* Assigned host PCI devices (VFIO), after the virtio ones on the bus. */
+	const char *vfio[CONFIG_MAX_VFIO];
+	size_t nr_vfio;
 	/* arm64: the interrupt controller (NULL: the best the host has). */
 	const char *irqchip;
 	const char *dump_dtb;		/* arm64: a copy of the guest's FDT */

@@ -7,6 +7,7 @@
 #include "devices/virtio_console.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "vfio/passthrough.h"
 #include "vmm/arch.h"
 #include "vmm/devices.h"
 #include "vmm/log.h"
@@ -18,7 +19,7 @@ static void pci_host_teardown(void *arg)
 }
 
 int devices_setup(struct vm *vm, int console_space_fd,
-		  struct virtio_console **console)
+		  struct virtio_console **console, struct vfio_passthrough *vfio)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct pci_host *host = vm_alloc(vm, sizeof(*host));
@@ -46,6 +47,8 @@ int devices_setup(struct vm *vm, int console_space_fd,
 		if (!*console)
 			ret = -EIO;
 	}
+	if (!ret)
+		ret = vfio_passthrough_attach(vfio, host, !info.io_size);
 	if (!ret)
 		ret = pci_host_register(host, vm, info.port_io_config);
 	return ret;

@@ -8,12 +8,15 @@
 
 struct vm;
 struct virtio_console;
+struct vfio_passthrough;
 
 /*
- * Creates the host bridge and the devices, and registers the bus's
- * ranges. *console gets the virtio console when --console virtio.
+ * Creates the host bridge and the devices (virtio ones first, then the
+ * assigned ones of @vfio, NULL for none, in command-line order), and
+ * registers the bus's ranges. *console gets the virtio console when
+ * --console virtio.
  */
 int devices_setup(struct vm *vm, int console_space_fd,
-		  struct virtio_console **console);
+		  struct virtio_console **console, struct vfio_passthrough *vfio);
 
 #endif

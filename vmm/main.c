@@ -15,6 +15,7 @@
 
 #include "devices/serial8250.h"
 #include "devices/virtio_console.h"
+#include "vfio/passthrough.h"
 #include "vmm/arch.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
@@ -99,7 +100,7 @@ static int signals_setup(struct runtime *rt)
  * The plan comes from a saved file (checked against what this host and the
  * given host files say), or is made now from the same facts.
  */
-static int plan_machine(struct vm *vm)
+static int plan_machine(struct vm *vm, struct host_facts *facts_out)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct host_facts facts = { 0 };
@@ -107,6 +108,8 @@ static int plan_machine(struct vm *vm)
 		.arch = arch_name(), .host_files = cfg->host_files,
 		.nr_host_files = cfg->nr_host_files, .sysfs_root = "/sys",
 		.kvm_fd = vm->kvm_fd, .verbose = cfg->verbose,
+		/* Assigned devices' groups: RAM keeps off their reserved regions. */
+		.vfio = cfg->vfio, .nr_vfio = cfg->nr_vfio, .this_host = cfg->nr_vfio > 0,
 	};
 	struct plan_request req = {
 		.ram_size = cfg->ram_size, .nr_cpus = cfg->nr_cpus,
@@ -115,7 +118,9 @@ static int plan_machine(struct vm *vm)
 	unsigned int bits;
 	int ret;
 
-	ret = planning_gather(&in, &facts, &bits);
+	ret = vfio_passthrough_check(in.sysfs_root, cfg->vfio, cfg->nr_vfio);
+	if (!ret)
+		ret = planning_gather(&in, &facts, &bits);
 	if (ret)
 		goto out;
 	if (cfg->plan_path) {
@@ -137,6 +142,7 @@ static int plan_machine(struct vm *vm)
 			ret = -EINVAL;
 		}
 	} else {
+		planning_size_windows(&facts, &req);
 		ret = planning_build(arch_name(), &req, bits, &facts, &vm->plan);
 	}
 	if (!ret && cfg->verbose) {
@@ -144,13 +150,18 @@ static int plan_machine(struct vm *vm)
 		memplan_print_host(&vm->plan, &facts, stderr);
 	}
 out:
-	hostres_free(&facts);
+	if (!ret && facts_out)
+		*facts_out = facts;
+	else
+		hostres_free(&facts);
 	return ret;
 }
 
 static int build_machine(struct runtime *rt)
 {
 	struct vm *vm = &rt->vm;
+	struct vfio_passthrough *vfio = NULL;
+	struct host_facts facts = { 0 };
 	struct arch_uart where;
 	int ret;
 
@@ -158,7 +169,7 @@ static int build_machine(struct runtime *rt)
 	if (!ret)
 		ret = arch_check_host(vm);
 	if (!ret)
-		ret = plan_machine(vm);
+		ret = plan_machine(vm, &facts);
 	if (!ret)
 		ret = vm_create(vm);
 	/*
@@ -168,6 +179,11 @@ static int build_machine(struct runtime *rt)
 	 */
 	if (!ret)
 		ret = vm_map_memory(vm);
+	/* The facts' last host is this one when devices are assigned. */
+	if (!ret)
+		ret = vfio_passthrough_open(vm, &facts,
+					    facts.nr_hosts ? facts.nr_hosts - 1 : 0, &vfio);
+	hostres_free(&facts);
 	if (!ret)
 		ret = arch_vm_setup(vm);
 	if (!ret)
@@ -191,7 +207,7 @@ static int build_machine(struct runtime *rt)
 		return -ENOMEM;
 	ret = arch_devices_setup(vm);
 	if (!ret)
-		ret = devices_setup(vm, rt->console.space_fd, &rt->virtio_console);
+		ret = devices_setup(vm, rt->console.space_fd, &rt->virtio_console, vfio);
 	return ret;
 }
 

@@ -172,6 +172,22 @@ expect "host-facts output plans again as a host file" 0 \
 sv plan -m 4G --vfio 0000:09:00.0 --sysfs-root "$root"
 expect "--vfio of a device that is not there: exit 1" 1 err "0000:09:00.0"
 
+# run --vfio checks each device in sysfs before anything else is set up:
+# one line naming the flag and the device, exit 1 (no IOMMU needed).
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	sv run -k /dev/null --vfio 0000:ff:1f.7
+	expect "run --vfio of a device that is not there: one line, exit 1" 1 \
+		err "shapevm: --vfio 0000:ff:1f.7: no such PCI device"
+	[ "$(wc -l <"$work/err")" = 1 ] || not_ok "run --vfio missing device: one line" \
+		"$(wc -l <"$work/err") lines"
+	sv run -k /dev/null --vfio 3:0
+	expect "run --vfio of a bad address: exit 1" 1 err "--vfio \"3:0\": not a PCI address"
+	sv run -k /dev/null --vfio ""
+	expect "run --vfio with an empty value: usage error" 2 err "--vfio: empty value"
+else
+	skip "run --vfio of a device that is not there" "no usable /dev/kvm"
+fi
+
 # run: the guest's e820 shows the hole the host file made.
 have_kvm=1
 (exec 3<>/dev/kvm) 2>/dev/null || have_kvm=

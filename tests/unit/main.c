@@ -19,6 +19,7 @@ int main(void)
 		pci_suite, pci_host_suite, virtio_blk_suite, virtio_pci_suite,
 		arm64_image_suite, arm64_fdt_suite, gicv2m_suite,
 		vfio_group_suite, vfio_dma_suite, vfio_pci_config_suite,
+		vfio_passthrough_suite,
 	};
 	SRunner *runner = srunner_create(NULL);
 	int failed;

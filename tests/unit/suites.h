@@ -38,5 +38,6 @@ Suite *gicv2m_suite(void);
 Suite *vfio_group_suite(void);
 Suite *vfio_dma_suite(void);
 Suite *vfio_pci_config_suite(void);
+Suite *vfio_passthrough_suite(void);
 
 #endif

@@ -519,6 +519,33 @@ START_TEST(test_run_plan_flags)
 }
 END_TEST
 
+START_TEST(test_run_vfio)
+{
+	struct config_error err;
+	struct vm_config cfg;
+	struct args a;
+
+	args_make(&a, "run", "-k", "bz", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.nr_vfio, 0);
+
+	/* Repeatable, kept in command-line order (their PCI slots follow it). */
+	args_make(&a, "run", "-k", "bz", "--vfio", "0000:03:00.0", "--vfio=04:00.1", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.nr_vfio, 2);
+	ck_assert_str_eq(cfg.vfio[0], "0000:03:00.0");
+	ck_assert_str_eq(cfg.vfio[1], "04:00.1");
+
+	args_make(&a, "run", "-k", "bz", "--vfio", "", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "--vfio: empty value");
+
+	args_make(&a, "run", "-k", "bz", "--vfio", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "--vfio: needs a value");
+}
+END_TEST
+
 START_TEST(test_run_too_many_host_files)
 {
 	struct config_error err;
@@ -776,6 +803,7 @@ Suite *config_suite(void)
 	tc = tcase_create("plan");
 	tcase_add_test(tc, test_run_plan_flags);
 	tcase_add_test(tc, test_run_too_many_host_files);
+	tcase_add_test(tc, test_run_vfio);
 	tcase_add_test(tc, test_plan_defaults);
 	tcase_add_test(tc, test_plan_flags);
 	tcase_add_test(tc, test_plan_bad);

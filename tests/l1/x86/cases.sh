@@ -20,7 +20,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel"
+all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-assign"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -593,6 +593,40 @@ case_vfio_edu() {
 	expect_line "$out" '^vfio-edu: ok: unmapped [0-9]+ DMA mappings$' "unmapped"
 }
 
+# vfio-assign: shapevm run --vfio gives edu (bound to vfio-pci behind L1's
+# AMD IOMMU) to an L2 guest. The guest finds it by its device ID, reads
+# BAR0's identity register at the address shapevm placed the BAR (a KVM
+# memslot over VFIO's mmap of it), then without a driver programs edu's MSI
+# capability (address 0xfee00000, vector 0xdf, which no guest driver owns),
+# turns on bus mastering and has edu raise an interrupt: Linux's "No irq
+# handler for vector" shows it arrived. The plan printed by -v keeps RAM off
+# the msi window and shows the HyperTransport hole.
+# shellcheck disable=SC2016
+edu_command='for d in /sys/bus/pci/devices/*; do [ $(cat $d/device) = 0x11e8 ] && D=$d; done; c=$D/config; r=$(head -1 $D/resource); b=${r%% *}; echo SHAPEVM_EDU_ID=$(devmem $b 32); w() { printf $2 | dd of=$c bs=1 seek=$1 conv=notrunc 2>/dev/null; }; m=$(($(dd if=$c bs=1 skip=52 count=1 2>/dev/null | od -An -tu1))); w $((m+4)) \\0\\0\\340\\376; w $((m+8)) \\0\\0\\0\\0; w $((m+12)) \\337\\0; w $((m+2)) \\201; w 4 \\6; devmem $((b+0x60)) 32 1; sleep 1; dmesg | grep -q No.irq.handler && echo SHAPEVM_EDU_MSI=delivered; exit 7'
+case_vfio_assign() {
+	if [ -z "${SHAPEVM_EDU_BDF:-}" ]; then
+		fail "L1 has no edu device bound to vfio-pci (see the SHAPEVM_L1 lines)"
+		return
+	fi
+	run_vmm vfio-assign run -v --vfio "$SHAPEVM_EDU_BDF" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$edu_command\""
+	expect_exit 0
+	out=/tmp/vfio-assign.out
+	expect_line "$out" "^0x00000000fee00000 0x00000000feefffff msi +this host +the guest's MSI doorbell sits on it" \
+		"host msi window 0xfee00000-0xfeefffff under the guest's doorbell"
+	expect_line "$out" "^0x000000fd00000000 0x000000ffffffffff reserved +this host +above the guest's map" \
+		"HyperTransport hole 0xfd00000000-0xffffffffff \"above the guest's map\""
+	# No RAM bank of the plan reaches the msi window.
+	awk '$4 == "ram" && $2 >= "0x00000000fee00000" && $1 <= "0x00000000feefffff"' "$out" |
+		grep -q . && fail "a RAM bank overlaps 0xfee00000-0xfeefffff"
+	guest_spoke || return
+	grep -q -i '^SHAPEVM_EDU_ID=0x010000ED' "$out" ||
+		fail "the guest read edu's identity as $(grep -o 'SHAPEVM_EDU_ID=.*' "$out" | tail -1), expected 0x010000ED"
+	grep -q '^SHAPEVM_EDU_MSI=delivered' "$out" ||
+		fail "edu's MSI did not reach the guest (no \"No irq handler for vector\")"
+	expect_guest_status 7
+}
+
 # needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
 needs_kvm() {
 	case $1 in
@@ -625,6 +659,7 @@ for case_name in "$@"; do
 	virtio-net-novhost) case_virtio_net virtio-net-novhost "served by shapevm" --no-vhost ;;
 	vfio-edu) case_vfio_edu amd ;;
 	vfio-edu-intel) case_vfio_edu intel ;;
+	vfio-assign) case_vfio_assign ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"

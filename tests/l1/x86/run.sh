@@ -48,6 +48,9 @@
 #   vfio-edu-intel  the same behind intel-iommu: msi window refused, and the
 #             ISA bridge's direct-relaxable 0-16 MiB: no plan without
 #             --allow-relaxable, the DMA check refuses RAM there unless allowed
+#   vfio-assign  run -v --vfio: edu assigned to an L2 guest, which reads BAR0's
+#             identity 0x010000ED; the plan keeps RAM off 0xfee00000 and the
+#             HyperTransport hole
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
@@ -66,7 +69,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel)
+all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-assign)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
