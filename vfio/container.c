@@ -24,10 +24,8 @@
 #define GET_INFO	"VFIO_IOMMU_GET_INFO"
 #define MAX_INFO_SIZE	(1U << 20)	/* a GET_INFO answer beyond is bogus */
 
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
+int vfio_fail(struct vfio_error *err, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -44,20 +42,20 @@ int vfio_container_open(struct vfio_container *c, struct vfio_error *err)
 	memset(c, 0, sizeof(*c));
 	c->fd = open(CONTAINER_PATH, O_RDWR | O_CLOEXEC);
 	if (c->fd < 0 && errno == ENOENT)
-		return fail(err, -ENODEV,
+		return vfio_fail(err, -ENODEV,
 			    "%s: no such device: VFIO is not there (modprobe vfio-pci)",
 			    CONTAINER_PATH);
 	if (c->fd < 0)
-		return fail(err, -errno, "%s: %s", CONTAINER_PATH, strerror(errno));
+		return vfio_fail(err, -errno, "%s: %s", CONTAINER_PATH, strerror(errno));
 	version = ioctl(c->fd, VFIO_GET_API_VERSION);
 	if (version != VFIO_API_VERSION) {
 		vfio_container_close(c);
-		return fail(err, -ENODEV, "VFIO_GET_API_VERSION: %d (shapevm speaks %d)",
+		return vfio_fail(err, -ENODEV, "VFIO_GET_API_VERSION: %d (shapevm speaks %d)",
 			    version, VFIO_API_VERSION);
 	}
 	if (ioctl(c->fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
 		vfio_container_close(c);
-		return fail(err, -ENODEV,
+		return vfio_fail(err, -ENODEV,
 			    "VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU): not supported (modprobe vfio_iommu_type1)");
 	}
 	return 0;
@@ -78,16 +76,16 @@ int vfio_container_attach(struct vfio_container *c, int group_fd, int number,
 			  struct vfio_error *err)
 {
 	if (c->nr_groups == VFIO_MAX_GROUPS)
-		return fail(err, -ENOSPC, "IOMMU group %d: more than %d groups in one container",
+		return vfio_fail(err, -ENOSPC, "IOMMU group %d: more than %d groups in one container",
 			    number, VFIO_MAX_GROUPS);
 	if (ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &c->fd))
-		return fail(err, -errno, "VFIO_GROUP_SET_CONTAINER(/dev/vfio/%d): %s",
+		return vfio_fail(err, -errno, "VFIO_GROUP_SET_CONTAINER(/dev/vfio/%d): %s",
 			    number, strerror(errno));
 	if (!c->iommu_set && ioctl(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
 		int ret = -errno;
 
 		ioctl(group_fd, VFIO_GROUP_UNSET_CONTAINER);
-		return fail(err, ret, "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU): %s",
+		return vfio_fail(err, ret, "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU): %s",
 			    strerror(-ret));
 	}
 	c->iommu_set = true;
@@ -108,32 +106,32 @@ int vfio_container_read_facts(struct vfio_container *c, struct host_facts *facts
 	int ret;
 
 	if (!c->iommu_set)
-		return fail(err, -EINVAL, "%s: no group in the container yet", GET_INFO);
+		return vfio_fail(err, -EINVAL, "%s: no group in the container yet", GET_INFO);
 	for (int tries = 0; tries < 4; tries++) {
 		free(info);
 		info = calloc(1, size);
 		if (!info)
-			return fail(err, -ENOMEM, "%s: %s", GET_INFO, strerror(ENOMEM));
+			return vfio_fail(err, -ENOMEM, "%s: %s", GET_INFO, strerror(ENOMEM));
 		info->argsz = size;
 		if (ioctl(c->fd, VFIO_IOMMU_GET_INFO, info)) {
-			ret = fail(err, -errno, "%s: %s", GET_INFO, strerror(errno));
+			ret = vfio_fail(err, -errno, "%s: %s", GET_INFO, strerror(errno));
 			goto out;
 		}
 		if (info->argsz <= size)
 			break;
 		if (info->argsz > MAX_INFO_SIZE) {
-			ret = fail(err, -EIO, "%s: asks for %u bytes", GET_INFO, info->argsz);
+			ret = vfio_fail(err, -EIO, "%s: asks for %u bytes", GET_INFO, info->argsz);
 			goto out;
 		}
 		size = info->argsz;
 	}
 	if (info->argsz > size) {
-		ret = fail(err, -EIO, "%s: the size it needs keeps growing", GET_INFO);
+		ret = vfio_fail(err, -EIO, "%s: the size it needs keeps growing", GET_INFO);
 		goto out;
 	}
 	ret = hostres_vfio_type1_info(facts, host, info, size, &parse_err);
 	if (ret)
-		fail(err, ret, "%s", parse_err.msg);
+		vfio_fail(err, ret, "%s", parse_err.msg);
 out:
 	free(info);
 	return ret;

@@ -22,6 +22,10 @@ struct vfio_error {
 	char msg[400];
 };
 
+/* Writes the message into @err and returns @ret: "return vfio_fail(err, -EINVAL, ...)". */
+int vfio_fail(struct vfio_error *err, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* An open /dev/vfio/N, attached to its container. */
 struct vfio_group {
 	int fd;

@@ -19,18 +19,6 @@
 #include "vfio/device.h"
 #include "vfio/group.h"
 
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 int vfio_device_open(struct vfio_device *dev, const struct vfio_group *group,
 		     const char *bdf, struct vfio_error *err)
@@ -48,11 +36,11 @@ int vfio_device_open(struct vfio_device *dev, const struct vfio_group *group,
 		int e = errno;
 
 		close(fd);
-		return fail(err, -e, "%s: VFIO_DEVICE_GET_INFO: %s", dev->bdf, strerror(e));
+		return vfio_fail(err, -e, "%s: VFIO_DEVICE_GET_INFO: %s", dev->bdf, strerror(e));
 	}
 	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI)) {
 		close(fd);
-		return fail(err, -ENODEV, "%s: not a PCI device, says VFIO (flags 0x%x)",
+		return vfio_fail(err, -ENODEV, "%s: not a PCI device, says VFIO (flags 0x%x)",
 			    dev->bdf, info.flags);
 	}
 	dev->fd = fd;
@@ -77,10 +65,10 @@ int vfio_device_region(struct vfio_device *dev, unsigned int index,
 
 	memset(region, 0, sizeof(*region));
 	if (index >= dev->num_regions)
-		return fail(err, -ENOENT, "%s: no region %u (the device has %u)", dev->bdf,
+		return vfio_fail(err, -ENOENT, "%s: no region %u (the device has %u)", dev->bdf,
 			    index, dev->num_regions);
 	if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, &info))
-		return fail(err, -errno, "%s: VFIO_DEVICE_GET_REGION_INFO(%u): %s",
+		return vfio_fail(err, -errno, "%s: VFIO_DEVICE_GET_REGION_INFO(%u): %s",
 			    dev->bdf, index, strerror(errno));
 	region->index = index;
 	region->flags = info.flags;
@@ -110,10 +98,10 @@ static int check_access(const struct vfio_device *dev, const struct vfio_region 
 			struct vfio_error *err)
 {
 	if (!(region->flags & flag))
-		return fail(err, -EACCES, "%s: region %u cannot be %s", dev->bdf,
+		return vfio_fail(err, -EACCES, "%s: region %u cannot be %s", dev->bdf,
 			    region->index, verb);
 	if (offset > region->size || size > region->size - offset)
-		return fail(err, -EINVAL, "%s: region %u: %zu bytes at 0x%llx are past its end (0x%llx)",
+		return vfio_fail(err, -EINVAL, "%s: region %u: %zu bytes at 0x%llx are past its end (0x%llx)",
 			    dev->bdf, region->index, size, (unsigned long long)offset,
 			    (unsigned long long)region->size);
 	return 0;
@@ -197,11 +185,11 @@ int vfio_region_read(const struct vfio_device *dev, const struct vfio_region *re
 	}
 	n = pread(dev->fd, buf, size, region->offset + offset);
 	if (n < 0)
-		return fail(err, -errno, "%s: region %u: reading %zu bytes at 0x%llx: %s",
+		return vfio_fail(err, -errno, "%s: region %u: reading %zu bytes at 0x%llx: %s",
 			    dev->bdf, region->index, size, (unsigned long long)offset,
 			    strerror(errno));
 	if ((size_t)n != size)
-		return fail(err, -EIO, "%s: region %u: read %zd of %zu bytes at 0x%llx",
+		return vfio_fail(err, -EIO, "%s: region %u: read %zd of %zu bytes at 0x%llx",
 			    dev->bdf, region->index, n, size, (unsigned long long)offset);
 	return 0;
 }
@@ -223,11 +211,11 @@ int vfio_region_write(const struct vfio_device *dev, const struct vfio_region *r
 	}
 	n = pwrite(dev->fd, buf, size, region->offset + offset);
 	if (n < 0)
-		return fail(err, -errno, "%s: region %u: writing %zu bytes at 0x%llx: %s",
+		return vfio_fail(err, -errno, "%s: region %u: writing %zu bytes at 0x%llx: %s",
 			    dev->bdf, region->index, size, (unsigned long long)offset,
 			    strerror(errno));
 	if ((size_t)n != size)
-		return fail(err, -EIO, "%s: region %u: wrote %zd of %zu bytes at 0x%llx",
+		return vfio_fail(err, -EIO, "%s: region %u: wrote %zd of %zu bytes at 0x%llx",
 			    dev->bdf, region->index, n, size, (unsigned long long)offset);
 	return 0;
 }
@@ -244,9 +232,9 @@ int vfio_device_set_msi(struct vfio_device *dev, int eventfd, struct vfio_error 
 
 	if (VFIO_PCI_MSI_IRQ_INDEX >= dev->num_irqs ||
 	    ioctl(dev->fd, VFIO_DEVICE_GET_IRQ_INFO, &info))
-		return fail(err, -ENODEV, "%s: no MSI interrupt index", dev->bdf);
+		return vfio_fail(err, -ENODEV, "%s: no MSI interrupt index", dev->bdf);
 	if (eventfd >= 0 && (!info.count || !(info.flags & VFIO_IRQ_INFO_EVENTFD)))
-		return fail(err, -ENODEV, "%s: MSI with %u vectors%s: cannot signal an eventfd",
+		return vfio_fail(err, -ENODEV, "%s: MSI with %u vectors%s: cannot signal an eventfd",
 			    dev->bdf, info.count,
 			    info.flags & VFIO_IRQ_INFO_EVENTFD ? "" : ", no eventfd support");
 	memset(&req, 0, sizeof(req));
@@ -264,7 +252,7 @@ int vfio_device_set_msi(struct vfio_device *dev, int eventfd, struct vfio_error 
 		req.set.count = 0;
 	}
 	if (ioctl(dev->fd, VFIO_DEVICE_SET_IRQS, &req))
-		return fail(err, -errno, "%s: VFIO_DEVICE_SET_IRQS(MSI, %s): %s", dev->bdf,
+		return vfio_fail(err, -errno, "%s: VFIO_DEVICE_SET_IRQS(MSI, %s): %s", dev->bdf,
 			    eventfd >= 0 ? "eventfd" : "off", strerror(errno));
 	return 0;
 }
@@ -272,11 +260,11 @@ int vfio_device_set_msi(struct vfio_device *dev, int eventfd, struct vfio_error 
 int vfio_device_reset(struct vfio_device *dev, struct vfio_error *err)
 {
 	if (!(dev->flags & VFIO_DEVICE_FLAGS_RESET))
-		return fail(err, -EOPNOTSUPP,
+		return vfio_fail(err, -EOPNOTSUPP,
 			    "%s: offers no reset (no FLR, PM or bus reset it can do alone)",
 			    dev->bdf);
 	if (ioctl(dev->fd, VFIO_DEVICE_RESET))
-		return fail(err, -errno, "%s: VFIO_DEVICE_RESET: %s", dev->bdf,
+		return vfio_fail(err, -errno, "%s: VFIO_DEVICE_RESET: %s", dev->bdf,
 			    strerror(errno));
 	return 0;
 }

@@ -30,18 +30,6 @@
 /* How many IOVA ranges a message lists before "...". */
 #define RANGES_SHOWN	4
 
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* "ram1 0x100000-0xbfffffff", the mapping as every message names it. */
 static void describe(char *buf, size_t len, const char *what, uint64_t iova,
@@ -91,7 +79,7 @@ static int check_regions(const struct vfio_dma_rules *rules, const char *name,
 			continue;
 		if (r->type == HOST_DIRECT_RELAXABLE && rules->allow_relaxable)
 			continue;
-		return fail(err, -EINVAL,
+		return vfio_fail(err, -EINVAL,
 			    "%s: overlaps the host's %s region 0x%llx-0x%llx%s%s%s: %s",
 			    name, hostres_type_name(r->type),
 			    (unsigned long long)r->start, (unsigned long long)r->end,
@@ -130,7 +118,7 @@ static int check_iova_ranges(const struct vfio_dma_rules *rules, const char *nam
 				 shown > 1 ? ", " : "", (unsigned long long)r->start,
 				 (unsigned long long)r->end);
 	}
-	return fail(err, -EINVAL, "%s: not inside one of the IOMMU's IOVA ranges (%s)",
+	return vfio_fail(err, -EINVAL, "%s: not inside one of the IOMMU's IOVA ranges (%s)",
 		    name, shown ? list : "none");
 }
 
@@ -145,21 +133,21 @@ int vfio_dma_check(const struct vfio_dma_rules *rules, const char *what,
 	int ret;
 
 	if (!rules->facts || rules->host >= rules->facts->nr_hosts)
-		return fail(err, -EINVAL, "%s: no host facts to check it against",
+		return vfio_fail(err, -EINVAL, "%s: no host facts to check it against",
 			    what ? what : "IOVA");
 	h = &rules->facts->hosts[rules->host];
 	if (!size)
-		return fail(err, -EINVAL, "%s at 0x%llx: an empty mapping", what ? what : "IOVA",
+		return vfio_fail(err, -EINVAL, "%s at 0x%llx: an empty mapping", what ? what : "IOVA",
 			    (unsigned long long)iova);
 	if (size - 1 > UINT64_MAX - iova)
-		return fail(err, -EINVAL, "%s 0x%llx+0x%llx: wraps past the top of the 64-bit space",
+		return vfio_fail(err, -EINVAL, "%s 0x%llx+0x%llx: wraps past the top of the 64-bit space",
 			    what ? what : "IOVA", (unsigned long long)iova,
 			    (unsigned long long)size);
 	last = iova + size - 1;
 	describe(name, sizeof(name), what, iova, size);
 	/* VFIO accepts it, but an unmap's iova + size would be 0: never undone. */
 	if (last == UINT64_MAX)
-		return fail(err, -EINVAL,
+		return vfio_fail(err, -EINVAL,
 			    "%s: ends at the top of the 64-bit space, which VFIO maps but cannot unmap",
 			    name);
 	page = smallest_page(h);
@@ -167,7 +155,7 @@ int vfio_dma_check(const struct vfio_dma_rules *rules, const char *what,
 		char unit[32];
 
 		size_format(page, unit, sizeof(unit));
-		return fail(err, -EINVAL,
+		return vfio_fail(err, -EINVAL,
 			    "%s: its %s 0x%llx is not a multiple of the IOMMU's smallest page, %s (pgsize-bitmap 0x%llx)",
 			    name,
 			    !IS_ALIGNED(iova, page) ? "IOVA" : !IS_ALIGNED(size, page) ? "size" :
@@ -185,13 +173,13 @@ int vfio_dma_check(const struct vfio_dma_rules *rules, const char *what,
 		const struct vfio_dma_mapping *m = &mapped[i];
 
 		if (m->iova <= last && iova <= m->iova + m->size - 1)
-			return fail(err, -EINVAL, "%s: overlaps %s 0x%llx-0x%llx, mapped already",
+			return vfio_fail(err, -EINVAL, "%s: overlaps %s 0x%llx-0x%llx, mapped already",
 				    name, m->name, (unsigned long long)m->iova,
 				    (unsigned long long)(m->iova + m->size - 1));
 	}
 	/* Each MAP_DMA is one entry of type1's budget (dma_entry_limit). */
 	if (h->dma_avail && nr_mapped >= h->dma_avail)
-		return fail(err, -ENOSPC,
+		return vfio_fail(err, -ENOSPC,
 			    "%s: would be DMA mapping %zu, past the %u VFIO allows (vfio_iommu_type1 dma_entry_limit)",
 			    name, nr_mapped + 1, h->dma_avail);
 	return 0;
@@ -206,7 +194,7 @@ int vfio_dma_check_memlock(uint64_t bytes, uint64_t limit, bool can_lock,
 		return 0;
 	size_format(bytes, need, sizeof(need));
 	size_format(limit, have, sizeof(have));
-	return fail(err, -ENOMEM,
+	return vfio_fail(err, -ENOMEM,
 		    "DMA for an assigned device pins all %s of guest RAM, but RLIMIT_MEMLOCK is %s (raise it: ulimit -l, prlimit --memlock, or LimitMEMLOCK=; or give shapevm CAP_IPC_LOCK)",
 		    need, have);
 }
@@ -248,7 +236,7 @@ int vfio_dma_plan_mappings(const struct vfio_dma *dma, const struct vm_plan *pla
 	/* What is mapped already and what this plan adds, for the overlap rule. */
 	all = calloc(dma->nr_maps + nr_ram + 1, sizeof(*all));
 	if (!all)
-		return fail(err, -ENOMEM, "DMA mappings: %s", strerror(ENOMEM));
+		return vfio_fail(err, -ENOMEM, "DMA mappings: %s", strerror(ENOMEM));
 	if (dma->nr_maps)
 		memcpy(all, dma->maps, dma->nr_maps * sizeof(*all));
 	maps = all + dma->nr_maps;
@@ -265,7 +253,7 @@ int vfio_dma_plan_mappings(const struct vfio_dma *dma, const struct vm_plan *pla
 			char name[96];
 
 			describe(name, sizeof(name), r->name, r->start, r->size);
-			ret = fail(err, -EINVAL, "%s: no guest memory backs this RAM bank",
+			ret = vfio_fail(err, -EINVAL, "%s: no guest memory backs this RAM bank",
 				   name);
 			break;
 		}
@@ -296,10 +284,10 @@ static int unmap_one(int fd, const struct vfio_dma_mapping *m, struct vfio_error
 
 	describe(name, sizeof(name), m->name, m->iova, m->size);
 	if (ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap))
-		return fail(err, -errno, "%s: %s: %s", name, UNMAP_DMA, strerror(errno));
+		return vfio_fail(err, -errno, "%s: %s: %s", name, UNMAP_DMA, strerror(errno));
 	/* The kernel says how much it unmapped; less means pages stay pinned. */
 	if (unmap.size != m->size)
-		return fail(err, -EIO, "%s: %s unmapped 0x%llx bytes of 0x%llx", name,
+		return vfio_fail(err, -EIO, "%s: %s unmapped 0x%llx bytes of 0x%llx", name,
 			    UNMAP_DMA, (unsigned long long)unmap.size,
 			    (unsigned long long)m->size);
 	return 0;
@@ -333,12 +321,12 @@ static int map_failed(const struct vfio_dma_mapping *m, int error,
 
 	describe(name, sizeof(name), m->name, m->iova, m->size);
 	if (error != ENOMEM)
-		return fail(err, -error, "%s: %s: %s", name, MAP_DMA, strerror(error));
+		return vfio_fail(err, -error, "%s: %s: %s", name, MAP_DMA, strerror(error));
 	/* Pinning counts against RLIMIT_MEMLOCK with what is locked already. */
 	size_format(m->size, size, sizeof(size));
 	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY)
 		size_format(rl.rlim_cur, limit, sizeof(limit));
-	return fail(err, -ENOMEM,
+	return vfio_fail(err, -ENOMEM,
 		    "%s: %s: cannot pin its %s: out of lockable memory (RLIMIT_MEMLOCK is %s, and memory locked already counts; raise it with ulimit -l or prlimit --memlock, or give shapevm CAP_IPC_LOCK)",
 		    name, MAP_DMA, size, limit);
 }
@@ -367,7 +355,7 @@ int vfio_dma_map_plan(struct vfio_dma *dma, const struct vm_plan *plan,
 		goto out;
 	bigger = realloc(dma->maps, (dma->nr_maps + nr) * sizeof(*bigger));
 	if (!bigger) {
-		ret = fail(err, -ENOMEM, "DMA mappings: %s", strerror(ENOMEM));
+		ret = vfio_fail(err, -ENOMEM, "DMA mappings: %s", strerror(ENOMEM));
 		goto out;
 	}
 	dma->maps = bigger;

@@ -27,18 +27,6 @@
 #define BDF_FORMS	"DDDD:BB:DD.F or BB:DD.F, hex, e.g. 0000:03:00.0"
 #define DRIVER_LEN	64
 
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /*
  * The name of the driver @dir/driver links to, "" when unbound. A path
@@ -129,11 +117,11 @@ static int check_peers(const char *root, const char *bdf, int group,
 
 	if (snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups/%d/devices", root,
 		     group) >= (int)sizeof(dir))
-		return fail(err, -ENAMETOOLONG, "%s: %.64s...: path too long", bdf, dir);
+		return vfio_fail(err, -ENAMETOOLONG, "%s: %.64s...: path too long", bdf, dir);
 	/* Sorted, so the message is the same whatever readdir's order. */
 	nr = scandir(dir, &names, skip_dots, alphasort);
 	if (nr < 0)
-		return fail(err, -errno, "%s: %s: cannot list: %s", bdf, dir,
+		return vfio_fail(err, -errno, "%s: %s: cannot list: %s", bdf, dir,
 			    strerror(errno));
 	for (int i = 0; i < nr; i++) {
 		const char *name = names[i]->d_name;
@@ -153,7 +141,7 @@ static int check_peers(const char *root, const char *bdf, int group,
 	}
 	free(names);
 	if (bad)
-		return fail(err, -EBUSY,
+		return vfio_fail(err, -EBUSY,
 			    "%s: IOMMU group %d is not viable: %s (unbind %s or bind %s to vfio-pci)",
 			    bdf, group, list, bad == 1 ? "it" : "them",
 			    bad == 1 ? "it" : "them");
@@ -168,23 +156,23 @@ int vfio_group_check(const char *root, const char *bdf, struct vfio_error *err)
 	int group, ret;
 
 	if (!bdf || hostres_bdf_normalize(bdf, dev))
-		return fail(err, -EINVAL, "\"%.32s\": not a PCI address (%s)",
+		return vfio_fail(err, -EINVAL, "\"%.32s\": not a PCI address (%s)",
 			    bdf ? bdf : "", BDF_FORMS);
 	if (snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", root, dev) >=
 	    (int)sizeof(dir))
-		return fail(err, -ENAMETOOLONG, "%s: %.64s...: path too long", dev, dir);
+		return vfio_fail(err, -ENAMETOOLONG, "%s: %.64s...: path too long", dev, dir);
 	if (stat(dir, &st))
-		return fail(err, errno == ENOENT ? -ENODEV : -errno,
+		return vfio_fail(err, errno == ENOENT ? -ENODEV : -errno,
 			    "%s: no such PCI device (%s: %s)", dev, dir, strerror(errno));
 	group = hostres_group_of(root, dev, &group_err);
 	if (group < 0)
-		return fail(err, group, "%s", group_err.msg);
+		return vfio_fail(err, group, "%s", group_err.msg);
 	driver_of(dir, driver);
 	if (!driver[0])
-		return fail(err, -EBUSY, "%s is bound to no driver (bind it to vfio-pci)",
+		return vfio_fail(err, -EBUSY, "%s is bound to no driver (bind it to vfio-pci)",
 			    dev);
 	if (!is_vfio_driver(driver))
-		return fail(err, -EBUSY,
+		return vfio_fail(err, -EBUSY,
 			    "%s is bound to %s, not vfio-pci (unbind it and bind it to vfio-pci)",
 			    dev, driver);
 	ret = check_peers(root, dev, group, err);
@@ -202,7 +190,7 @@ static int open_group(const char *dev, int number, struct vfio_error *err)
 	if (fd < 0) {
 		int e = errno;
 
-		return fail(err, e == ENOENT ? -ENODEV : -e, "%s: %s: %s%s", dev, path,
+		return vfio_fail(err, e == ENOENT ? -ENODEV : -e, "%s: %s: %s%s", dev, path,
 			    strerror(e),
 			    e == ENOENT ? " (is vfio-pci loaded and the device bound to it?)" :
 			    e == EBUSY ? " (the group is open in another process: another VM?)" :
@@ -213,19 +201,19 @@ static int open_group(const char *dev, int number, struct vfio_error *err)
 		int e = errno;
 
 		close(fd);
-		return fail(err, -e, "%s: VFIO_GROUP_GET_STATUS(%s): %s", dev, path,
+		return vfio_fail(err, -e, "%s: VFIO_GROUP_GET_STATUS(%s): %s", dev, path,
 			    strerror(e));
 	}
 	/* sysfs said viable; the kernel's word is final (a device may just have bound). */
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		close(fd);
-		return fail(err, -EBUSY,
+		return vfio_fail(err, -EBUSY,
 			    "%s: IOMMU group %d is not viable, says VFIO: bind every device in it to vfio-pci (ls /sys/kernel/iommu_groups/%d/devices)",
 			    dev, number, number);
 	}
 	if (status.flags & VFIO_GROUP_FLAGS_CONTAINER_SET) {
 		close(fd);
-		return fail(err, -EBUSY, "%s: IOMMU group %d is in another container already",
+		return vfio_fail(err, -EBUSY, "%s: IOMMU group %d is in another container already",
 			    dev, number);
 	}
 	return fd;
@@ -258,7 +246,7 @@ int vfio_group_get(struct vfio_container *c, const char *sysfs_root,
 		char why[sizeof(err->msg)];
 
 		snprintf(why, sizeof(why), "%s", err->msg);
-		fail(err, ret, "%s: %s", dev, why);
+		vfio_fail(err, ret, "%s: %s", dev, why);
 		close(fd);
 		return ret;
 	}
@@ -274,11 +262,11 @@ int vfio_group_device_fd(const struct vfio_group *group, const char *bdf,
 	int fd;
 
 	if (!bdf || hostres_bdf_normalize(bdf, dev))
-		return fail(err, -EINVAL, "\"%.32s\": not a PCI address (%s)",
+		return vfio_fail(err, -EINVAL, "\"%.32s\": not a PCI address (%s)",
 			    bdf ? bdf : "", BDF_FORMS);
 	fd = ioctl(group->fd, VFIO_GROUP_GET_DEVICE_FD, dev);
 	if (fd < 0)
-		return fail(err, -errno, "%s: VFIO_GROUP_GET_DEVICE_FD(/dev/vfio/%d): %s",
+		return vfio_fail(err, -errno, "%s: VFIO_GROUP_GET_DEVICE_FD(/dev/vfio/%d): %s",
 			    dev, group->number, strerror(errno));
 	return fd;
 }

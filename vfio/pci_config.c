@@ -50,18 +50,6 @@
 #define to_config(dev)	\
 	((struct vfio_pci_config *)((char *)(dev) - offsetof(struct vfio_pci_config, pci)))
 
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct vfio_error *err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -529,10 +517,10 @@ static int add_bars(struct vfio_pci_config *cfg, const struct vfio_pci_device_in
 			size = VFIO_PCI_MEM_BAR_MIN;
 		ret = pci_device_add_bar(&cfg->pci, bar, size, b->flags);
 		if (ret == -EBUSY)
-			return fail(err, -EINVAL, "%s: BAR %u has a size but is the upper half of 64-bit BAR %u",
+			return vfio_fail(err, -EINVAL, "%s: BAR %u has a size but is the upper half of 64-bit BAR %u",
 				    cfg->name, bar, bar - 1);
 		if (ret)
-			return fail(err, ret,
+			return vfio_fail(err, ret,
 				    "%s: BAR %u (%s, %#llx bytes) cannot be shown to a guest: a BAR is a power of two, an I/O one at most 256 bytes, a 32-bit one at most 2 GiB, and BAR 5 cannot be 64-bit",
 				    cfg->name, bar, b->flags & PCI_BAR_IO ? "I/O" :
 				    b->flags & PCI_BAR_MEM64 ? "64-bit memory" : "32-bit memory",
@@ -595,22 +583,22 @@ static int add_msix(struct vfio_pci_config *cfg, const uint8_t *config, unsigned
 	int ret;
 
 	if ((pba & PCI_MSIX_PBA_BIR) != bar)
-		return fail(err, -EOPNOTSUPP,
+		return vfio_fail(err, -EOPNOTSUPP,
 			    "%s: MSI-X table in BAR %u and PBA in BAR %u: shapevm emulates both in one BAR",
 			    cfg->name, bar, pba & PCI_MSIX_PBA_BIR);
 	if (bar >= PCI_NR_BARS || !cfg->pci.bars[bar].size ||
 	    (cfg->pci.bars[bar].flags & PCI_BAR_IO))
-		return fail(err, -EINVAL, "%s: MSI-X table in BAR %u, which is not a memory BAR of the device",
+		return vfio_fail(err, -EINVAL, "%s: MSI-X table in BAR %u, which is not a memory BAR of the device",
 			    cfg->name, bar);
 	ret = pci_device_add_msix(&cfg->pci, vectors, bar, table & PCI_MSIX_TABLE_OFFSET,
 				  pba & PCI_MSIX_PBA_OFFSET);
 	if (ret == -EINVAL)
-		return fail(err, ret, "%s: MSI-X table (%u vectors at %#x) and PBA (at %#x) do not fit "
+		return vfio_fail(err, ret, "%s: MSI-X table (%u vectors at %#x) and PBA (at %#x) do not fit "
 			    "apart in BAR %u (%#llx bytes)", cfg->name, vectors,
 			    table & PCI_MSIX_TABLE_OFFSET, pba & PCI_MSIX_PBA_OFFSET, bar,
 			    (unsigned long long)cfg->device_bar_size[bar]);
 	if (ret)
-		return fail(err, ret, "%s: MSI-X capability: %s", cfg->name, strerror(-ret));
+		return vfio_fail(err, ret, "%s: MSI-X capability: %s", cfg->name, strerror(-ret));
 	return 0;
 }
 
@@ -670,7 +658,7 @@ static int add_caps(struct vfio_pci_config *cfg, const uint8_t *config,
 			break;
 		}
 		if (ret < 0)
-			return fail(err, ret, "%s: capability %#x at %#x: %s", cfg->name,
+			return vfio_fail(err, ret, "%s: capability %#x at %#x: %s", cfg->name,
 				    cap->id, cap->offset, strerror(-ret));
 	}
 	/* Nothing else may add one: the bytes after ours are the device's layout. */
@@ -691,7 +679,7 @@ static int device_start(struct vfio_pci_config *cfg, struct vfio_error *err)
 
 	ret = cfg->ops->read(cfg, PCI_COMMAND, bytes, 2);
 	if (ret)
-		return fail(err, ret, "%s: reading the command register: %s", cfg->name,
+		return vfio_fail(err, ret, "%s: reading the command register: %s", cfg->name,
 			    strerror(-ret));
 	command = get16(bytes);
 	want = command & ~PCI_COMMAND_MASTER;
@@ -706,7 +694,7 @@ static int device_start(struct vfio_pci_config *cfg, struct vfio_error *err)
 	put16(bytes, want);
 	ret = cfg->ops->write(cfg, PCI_COMMAND, bytes, 2);
 	if (ret)
-		return fail(err, ret, "%s: writing the command register: %s", cfg->name,
+		return vfio_fail(err, ret, "%s: writing the command register: %s", cfg->name,
 			    strerror(-ret));
 	return 0;
 }
@@ -717,13 +705,13 @@ static int check_info(const struct vfio_pci_device_info *info, const char *name,
 	const uint8_t *config = info->config;
 
 	if (!config || (info->config_size != STD_SIZE && info->config_size != EXT_SIZE))
-		return fail(err, -EINVAL, "%s: a config space of %zu bytes (256 or 4096 expected)",
+		return vfio_fail(err, -EINVAL, "%s: a config space of %zu bytes (256 or 4096 expected)",
 			    name, config ? info->config_size : 0);
 	if (get16(config + PCI_VENDOR_ID) == 0xffff)
-		return fail(err, -EINVAL, "%s: the config space reads all-ones: is the device there?",
+		return vfio_fail(err, -EINVAL, "%s: the config space reads all-ones: is the device there?",
 			    name);
 	if (config[PCI_HEADER_TYPE] & 0x7f)
-		return fail(err, -EINVAL, "%s: header type %u: only type-0 functions (not bridges) "
+		return vfio_fail(err, -EINVAL, "%s: header type %u: only type-0 functions (not bridges) "
 			    "can be assigned", name, config[PCI_HEADER_TYPE] & 0x7f);
 	return 0;
 }
@@ -740,7 +728,7 @@ int vfio_pci_config_init(struct vfio_pci_config *cfg,
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (!ops || !ops->read || !ops->write)
-		return fail(err, -EINVAL, "%s: no device config callbacks", name);
+		return vfio_fail(err, -EINVAL, "%s: no device config callbacks", name);
 	ret = check_info(info, name, err);
 	if (ret)
 		return ret;
@@ -753,7 +741,7 @@ int vfio_pci_config_init(struct vfio_pci_config *cfg,
 			      config[PCI_REVISION_ID], get16(config + PCI_SUBSYSTEM_VENDOR_ID),
 			      get16(config + PCI_SUBSYSTEM_ID));
 	if (ret)
-		return fail(err, ret, "%s: %s", name, strerror(-ret));
+		return vfio_fail(err, ret, "%s: %s", name, strerror(-ret));
 	cfg->ops = ops;
 	cfg->pci.opaque = opaque;
 	memcpy(cfg->pci.config + PCI_CARDBUS_CIS, config + PCI_CARDBUS_CIS, 4);
