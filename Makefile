@@ -212,7 +212,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 VIRTQ_FUZZ := $(BUILD)/fuzz/virtq_fuzz
 
-$(VIRTQ_FUZZ): tests/fuzz/virtq_fuzz.c devices/virtq.c vmm/guest_mem.c \
+$(VIRTQ_FUZZ): tests/fuzz/virtq_fuzz.c devices/virtq.c devices/iov.c vmm/guest_mem.c \
 		devices/virtq.h vmm/guest_mem.h
 	$(call quiet,FUZZCC,$@)mkdir -p $(dir $@) && \
 		$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)

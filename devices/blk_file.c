@@ -186,28 +186,6 @@ static bool blk_direct_fits(const struct blk_disk *disk, const struct iovec *iov
 	return true;
 }
 
-/* Copies between the buffers, from @off of their stream, and @flat. */
-static void blk_copy(const struct iovec *iov, unsigned int nr, uint64_t off,
-		     uint8_t *flat, uint64_t len, bool to_iov)
-{
-	for (unsigned int i = 0; i < nr && len; i++) {
-		uint64_t take;
-
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		take = MIN(iov[i].iov_len - off, len);
-		if (to_iov)
-			memcpy((uint8_t *)iov[i].iov_base + off, flat, take);
-		else
-			memcpy(flat, (uint8_t *)iov[i].iov_base + off, take);
-		flat += take;
-		len -= take;
-		off = 0;
-	}
-}
-
 /* The whole of [pos, pos + len) into @buf; zeros past the end of the file. */
 static int blk_read_full(int fd, uint8_t *buf, size_t len, uint64_t pos)
 {
@@ -261,7 +239,7 @@ static int blk_bounce(struct blk_disk *disk, bool write, const struct iovec *iov
 		if (!write) {
 			if (blk_read_full(disk->fd, buf, size, chunk))
 				return -EIO;
-			blk_copy(iov, nr, from - pos, buf + (from - chunk), to - from, true);
+			iov_copy(iov, nr, from - pos, buf + (from - chunk), to - from, true);
 			continue;
 		}
 		if (from > chunk && blk_read_full(disk->fd, buf, align, chunk))
@@ -269,7 +247,7 @@ static int blk_bounce(struct blk_disk *disk, bool write, const struct iovec *iov
 		if (to < chunk_end && (from == chunk || size > align) &&
 		    blk_read_full(disk->fd, buf + size - align, align, chunk_end - align))
 			return -EIO;
-		blk_copy(iov, nr, from - pos, buf + (from - chunk), to - from, false);
+		iov_copy(iov, nr, from - pos, buf + (from - chunk), to - from, false);
 		if (blk_write_full(disk->fd, buf, size, chunk))
 			return -EIO;
 	}

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
 #include "devices/iov.h"
 
 int iov_slice(const struct iovec *src, unsigned int nr, uint64_t off, uint64_t len,
@@ -34,4 +36,31 @@ uint64_t iov_length(const struct iovec *iov, unsigned int nr)
 	for (unsigned int i = 0; i < nr; i++)
 		total += iov[i].iov_len;
 	return total;
+}
+
+size_t iov_copy(const struct iovec *iov, unsigned int nr, uint64_t off,
+		       uint8_t *buf, size_t len, bool into_iov)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr && done < len; i++) {
+		uint8_t *base = iov[i].iov_base;
+		size_t n;
+
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
+			continue;
+		}
+		n = iov[i].iov_len - off;
+		if (n > len - done)
+			n = len - done;
+		if (into_iov)
+			memcpy(base + off, buf + done, n);
+		else
+			memcpy(buf + done, base + off, n);
+		done += n;
+		off = 0;
+	}
+	return done;
 }

@@ -3,6 +3,7 @@
 #ifndef SHAPEVM_IOV_H
 #define SHAPEVM_IOV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -14,6 +15,13 @@
  */
 int iov_slice(const struct iovec *src, unsigned int nr, uint64_t off, uint64_t len,
 	      struct iovec *dst, unsigned int max);
+/*
+ * Copies between the bytes [off, off + len) of the iovecs (as one stream)
+ * and buf, into the iovecs when into_iov; stops where the iovecs end.
+ * Returns the bytes copied.
+ */
+size_t iov_copy(const struct iovec *iov, unsigned int nr, uint64_t off,
+		uint8_t *buf, size_t len, bool into_iov);
 uint64_t iov_length(const struct iovec *iov, unsigned int nr);
 
 #endif

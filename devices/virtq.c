@@ -28,6 +28,7 @@
 
 #include <linux/virtio_ring.h>
 
+#include "devices/iov.h"
 #include "devices/virtq.h"
 
 _Static_assert(VIRTQ_DESC_F_NEXT == VRING_DESC_F_NEXT, "NEXT");
@@ -377,44 +378,17 @@ bool virtq_enable_notify(struct virtq *vq)
 }
 
 /* Copies between a flat buffer and iov[0..nr) seen as one stream. */
-static size_t copy_iov(const struct iovec *iov, unsigned int nr, uint64_t off,
-		       uint8_t *buf, size_t len, bool into_iov)
-{
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < nr && done < len; i++) {
-		uint8_t *base = iov[i].iov_base;
-		size_t n;
-
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		n = iov[i].iov_len - off;
-		if (n > len - done)
-			n = len - done;
-		if (into_iov)
-			memcpy(base + off, buf + done, n);
-		else
-			memcpy(buf + done, base + off, n);
-		done += n;
-		off = 0;
-	}
-	return done;
-}
-
 size_t virtq_chain_read(const struct virtq_chain *chain, uint64_t off,
 			void *dst, size_t len)
 {
-	return copy_iov(chain->iov, chain->nr_out, off, dst, len, false);
+	return iov_copy(chain->iov, chain->nr_out, off, dst, len, false);
 }
 
 size_t virtq_chain_write(const struct virtq_chain *chain, uint64_t off,
 			 const void *src, size_t len)
 {
 	/* copy_iov only reads buf when it copies into the iovecs. */
-	return copy_iov(chain->iov + chain->nr_out, chain->nr_in, off,
+	return iov_copy(chain->iov + chain->nr_out, chain->nr_in, off,
 			(uint8_t *)src, len, true);
 }
 
