@@ -159,10 +159,11 @@ static void bar_map_pieces(struct pt_device *d, unsigned int bar, uint64_t addr)
 	n = vfio_passthrough_bar_pieces(r->size, traps, nr_traps, pieces);
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t gpa = addr + pieces[i].offset;
+		int ret = set_slot(d, bar, i, gpa, pieces[i].size, pieces[i].offset);
 
-		if (set_slot(d, bar, i, gpa, pieces[i].size, pieces[i].offset)) {
+		if (ret) {
 			log_warn("%s: BAR%u at 0x%llx: cannot map it into the guest (%s): trapped instead",
-				 d->dev.bdf, bar, (unsigned long long)gpa, strerror(errno));
+				 d->dev.bdf, bar, (unsigned long long)gpa, strerror(-ret));
 			bar_unmap_pieces(d, bar);
 			return;
 		}
@@ -282,13 +283,11 @@ static void pt_msix_update(struct pci_device *pci, int vector)
 	struct pt_device *d = to_pt_device(pci);
 
 	if (!pci_msix_enabled(pci)) {
-		if (d->msix_on) {
-			vectors_off(d, d->msix, d->nr_msix);
-			set_irqs(d, VFIO_PCI_MSIX_IRQ_INDEX, NULL, 0);
-			d->msix_on = false;
-		}
 		/* Function-masked or off: nothing may be wired. */
 		vectors_off(d, d->msix, d->nr_msix);
+		if (d->msix_on)
+			set_irqs(d, VFIO_PCI_MSIX_IRQ_INDEX, NULL, 0);
+		d->msix_on = false;
 		return;
 	}
 	if (!d->msix_on)
@@ -435,6 +434,12 @@ int vfio_passthrough_open(struct vm *vm, const struct host_facts *facts,
 	*out = NULL;
 	if (!cfg->nr_vfio)
 		return 0;
+	/* BAR slots count down from the top: they must stay clear of RAM's. */
+	if (vm->nr_slots > VM_MAX_SLOTS - cfg->nr_vfio * PCI_NR_BARS * PT_BAR_PIECES) {
+		log_error("--vfio: the plan's %u RAM banks leave no KVM memory slots for the devices' BARs (fewer host holes, or fewer devices)",
+			  vm->nr_slots);
+		return -ENOSPC;
+	}
 	pt = vm_alloc(vm, sizeof(*pt));
 	if (!pt)
 		return -ENOMEM;

@@ -57,7 +57,7 @@ static int load_kernel(struct vm *vm, const struct plan_region *bank)
 	if (ret)
 		goto out;
 	m->kernel_addr = load;
-	m->kernel_end = load + MAX(img.image_size, size);
+	m->kernel_end = load + img.image_size;	/* at least the file's size */
 	log_info("kernel: %llu bytes at 0x%llx", (unsigned long long)size,
 		 (unsigned long long)load);
 out:
