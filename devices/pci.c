@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "devices/pci.h"
+#include "vmm/le.h"
 #include "vmm/util.h"
 
 #define PCI_BAR_REG(n)		(PCI_BASE_ADDRESS_0 + 4 * (n))
@@ -29,34 +30,6 @@ struct bar_decode {
 	bool enabled;
 	uint64_t addr;
 };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v);
-	put32(p + 4, v >> 32);
-}
 
 /* Whether [a, a + alen) and [b, b + blen) share a byte, without overflow. */
 static bool ranges_touch(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -87,17 +60,17 @@ int pci_device_init(struct pci_device *dev, const char *name,
 
 	dev->name = name;
 	dev->next_cap = PCI_STD_HEADER_SIZEOF;
-	put16(dev->config + PCI_VENDOR_ID, vendor);
-	put16(dev->config + PCI_DEVICE_ID, device);
+	put_le16(dev->config + PCI_VENDOR_ID, vendor);
+	put_le16(dev->config + PCI_DEVICE_ID, device);
 	dev->config[PCI_REVISION_ID] = revision;
 	dev->config[PCI_CLASS_PROG] = class_code;
-	put16(dev->config + PCI_CLASS_DEVICE, class_code >> 8);
+	put_le16(dev->config + PCI_CLASS_DEVICE, class_code >> 8);
 	dev->config[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
-	put16(dev->config + PCI_SUBSYSTEM_VENDOR_ID, subsys_vendor);
-	put16(dev->config + PCI_SUBSYSTEM_ID, subsys_id);
+	put_le16(dev->config + PCI_SUBSYSTEM_VENDOR_ID, subsys_vendor);
+	put_le16(dev->config + PCI_SUBSYSTEM_ID, subsys_id);
 
-	put16(dev->wmask + PCI_COMMAND, PCI_COMMAND_WRITABLE);
-	put16(dev->w1cmask + PCI_STATUS, PCI_STATUS_W1C);
+	put_le16(dev->wmask + PCI_COMMAND, PCI_COMMAND_WRITABLE);
+	put_le16(dev->w1cmask + PCI_STATUS, PCI_STATUS_W1C);
 	/* Firmware and OSes write the line they routed; there is no pin. */
 	dev->wmask[PCI_INTERRUPT_LINE] = 0xff;
 	return 0;
@@ -123,7 +96,7 @@ static bool bar_decodes(const struct pci_device *dev, unsigned int bar,
 			uint64_t *addr)
 {
 	const struct pci_bar *b = &dev->bars[bar];
-	uint16_t cmd = get16(dev->config + PCI_COMMAND);
+	uint16_t cmd = get_le16(dev->config + PCI_COMMAND);
 	uint16_t need = b->flags & PCI_BAR_IO ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
 
 	if (!b->size || !(cmd & need))
@@ -169,14 +142,14 @@ static void bar_sync_addr(struct pci_device *dev, unsigned int bar)
 
 	if (!b->size || (dev->bar_sizing & bar_regs(dev, bar)))
 		return;
-	low = get32(dev->config + PCI_BAR_REG(bar));
+	low = get_le32(dev->config + PCI_BAR_REG(bar));
 	if (b->flags & PCI_BAR_IO) {
 		b->addr = low & PCI_BASE_ADDRESS_IO_MASK;
 		return;
 	}
 	b->addr = low & PCI_BASE_ADDRESS_MEM_MASK;
 	if (b->flags & PCI_BAR_MEM64)
-		b->addr |= (uint64_t)get32(dev->config + PCI_BAR_REG(bar + 1)) << 32;
+		b->addr |= (uint64_t)get_le32(dev->config + PCI_BAR_REG(bar + 1)) << 32;
 }
 
 static bool bar_slot_taken(const struct pci_device *dev, unsigned int bar)
@@ -220,7 +193,7 @@ int pci_device_add_bar(struct pci_device *dev, unsigned int bar, uint64_t size,
 	reg = dev->config + PCI_BAR_REG(bar);
 	if (flags & PCI_BAR_IO) {
 		low_flags = PCI_BASE_ADDRESS_SPACE_IO;
-		put32(dev->wmask + PCI_BAR_REG(bar),
+		put_le32(dev->wmask + PCI_BAR_REG(bar),
 		      (uint32_t)~(size - 1) & PCI_IO_BAR_ADDR_MASK);
 	} else {
 		if (flags & PCI_BAR_MEM64)
@@ -228,15 +201,15 @@ int pci_device_add_bar(struct pci_device *dev, unsigned int bar, uint64_t size,
 		if (flags & PCI_BAR_PREFETCH)
 			low_flags |= PCI_BASE_ADDRESS_MEM_PREFETCH;
 		/* A BAR of 4 GiB or more has no address bits in its low half. */
-		put32(dev->wmask + PCI_BAR_REG(bar),
+		put_le32(dev->wmask + PCI_BAR_REG(bar),
 		      (uint32_t)~(size - 1) & (uint32_t)PCI_BASE_ADDRESS_MEM_MASK);
 		if (flags & PCI_BAR_MEM64)
-			put32(dev->wmask + PCI_BAR_REG(bar + 1),
+			put_le32(dev->wmask + PCI_BAR_REG(bar + 1),
 			      (uint32_t)(~(size - 1) >> 32));
 	}
-	put32(reg, low_flags);
+	put_le32(reg, low_flags);
 	if (flags & PCI_BAR_MEM64)
-		put32(reg + 4, 0);
+		put_le32(reg + 4, 0);
 	dev->bars[bar] = (struct pci_bar) { .size = size, .addr = 0, .flags = flags };
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
@@ -257,11 +230,11 @@ void pci_device_set_bar_addr(struct pci_device *dev, unsigned int bar, uint64_t 
 	bar_snapshot(dev, before);
 	reg = dev->config + PCI_BAR_REG(bar);
 	/* The wmask keeps only the address bits the BAR has. */
-	put32(reg, (get32(reg) & ~get32(dev->wmask + PCI_BAR_REG(bar))) |
-		   ((uint32_t)addr & get32(dev->wmask + PCI_BAR_REG(bar))));
+	put_le32(reg, (get_le32(reg) & ~get_le32(dev->wmask + PCI_BAR_REG(bar))) |
+		   ((uint32_t)addr & get_le32(dev->wmask + PCI_BAR_REG(bar))));
 	if (dev->bars[bar].flags & PCI_BAR_MEM64)
-		put32(reg + 4, (uint32_t)(addr >> 32) &
-			       get32(dev->wmask + PCI_BAR_REG(bar + 1)));
+		put_le32(reg + 4, (uint32_t)(addr >> 32) &
+			       get_le32(dev->wmask + PCI_BAR_REG(bar + 1)));
 	dev->bar_sizing &= ~bar_regs(dev, bar);
 	bar_sync_addr(dev, bar);
 	bar_report_changes(dev, before);
@@ -330,7 +303,7 @@ static uint16_t msix_control(const struct pci_device *dev)
 {
 	if (!dev->msix_cap)
 		return 0;
-	return get16(dev->config + dev->msix_cap + PCI_MSIX_FLAGS);
+	return get_le16(dev->config + dev->msix_cap + PCI_MSIX_FLAGS);
 }
 
 /*
@@ -343,7 +316,7 @@ static void bar_track_sizing(struct pci_device *dev, unsigned int offset,
 	for (unsigned int r = 0; r < PCI_NR_BARS; r++) {
 		if (!ranges_touch(offset, size, PCI_BAR_REG(r), 4))
 			continue;
-		if (size == 4 && offset == PCI_BAR_REG(r) && get32(data) == 0xffffffffU)
+		if (size == 4 && offset == PCI_BAR_REG(r) && get_le32(data) == 0xffffffffU)
 			dev->bar_sizing |= 1U << r;
 		else
 			dev->bar_sizing &= ~(1U << r);
@@ -475,9 +448,9 @@ int pci_device_add_msix(struct pci_device *dev, unsigned int vectors,
 	for (unsigned int i = 0; i < vectors; i++)
 		table[i].ctrl = PCI_MSIX_ENTRY_CTRL_MASKBIT;
 
-	put16(body + PCI_MSIX_FLAGS - 2, vectors - 1);
-	put32(body + PCI_MSIX_TABLE - 2, table_offset | bar);
-	put32(body + PCI_MSIX_PBA - 2, pba_offset | bar);
+	put_le16(body + PCI_MSIX_FLAGS - 2, vectors - 1);
+	put_le32(body + PCI_MSIX_TABLE - 2, table_offset | bar);
+	put_le32(body + PCI_MSIX_PBA - 2, pba_offset | bar);
 	at = pci_device_add_cap(dev, PCI_CAP_ID_MSIX, body, sizeof(body));
 	if (at < 0) {
 		free(table);
@@ -485,7 +458,7 @@ int pci_device_add_msix(struct pci_device *dev, unsigned int vectors,
 		return at;
 	}
 	pthread_mutex_lock(&dev->lock);
-	put16(dev->wmask + at + PCI_MSIX_FLAGS, PCI_MSIX_CONTROL_BITS);
+	put_le16(dev->wmask + at + PCI_MSIX_FLAGS, PCI_MSIX_CONTROL_BITS);
 	dev->msix_vectors = vectors;
 	dev->msix_bar = bar;
 	dev->msix_table_offset = table_offset;
@@ -522,19 +495,19 @@ static void msix_table_access(struct pci_device *dev, uint64_t offset,
 	uint8_t bytes[PCI_MSIX_ENTRY_SIZE];
 	struct pci_msix_entry now;
 
-	put64(bytes + PCI_MSIX_ENTRY_LOWER_ADDR, e->addr);
-	put32(bytes + PCI_MSIX_ENTRY_DATA, e->data);
-	put32(bytes + PCI_MSIX_ENTRY_VECTOR_CTRL, e->ctrl);
+	put_le64(bytes + PCI_MSIX_ENTRY_LOWER_ADDR, e->addr);
+	put_le32(bytes + PCI_MSIX_ENTRY_DATA, e->data);
+	put_le32(bytes + PCI_MSIX_ENTRY_VECTOR_CTRL, e->ctrl);
 	if (!is_write) {
 		memcpy(data, bytes + at, size);
 		return;
 	}
 	memcpy(bytes + at, data, size);
-	now.addr = (uint64_t)get32(bytes + PCI_MSIX_ENTRY_UPPER_ADDR) << 32 |
-		   get32(bytes + PCI_MSIX_ENTRY_LOWER_ADDR);
-	now.data = get32(bytes + PCI_MSIX_ENTRY_DATA);
+	now.addr = (uint64_t)get_le32(bytes + PCI_MSIX_ENTRY_UPPER_ADDR) << 32 |
+		   get_le32(bytes + PCI_MSIX_ENTRY_LOWER_ADDR);
+	now.data = get_le32(bytes + PCI_MSIX_ENTRY_DATA);
 	/* Only the mask bit is defined; the rest reads 0. */
-	now.ctrl = get32(bytes + PCI_MSIX_ENTRY_VECTOR_CTRL) & PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	now.ctrl = get_le32(bytes + PCI_MSIX_ENTRY_VECTOR_CTRL) & PCI_MSIX_ENTRY_CTRL_MASKBIT;
 	if (now.addr == e->addr && now.data == e->data && now.ctrl == e->ctrl)
 		return;
 	*e = now;
@@ -571,7 +544,7 @@ bool pci_msix_access(struct pci_device *dev, unsigned int bar, uint64_t offset,
 		uint64_t at = offset - dev->msix_pba_offset;
 		uint8_t bytes[8];
 
-		put64(bytes, dev->msix_pending[at / 8]);
+		put_le64(bytes, dev->msix_pending[at / 8]);
 		memcpy(data, bytes + at % 8, size);
 	}
 	pthread_mutex_unlock(&dev->lock);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "vfio/pci_config.h"
+#include "vmm/le.h"
 #include "vmm/util.h"
 
 #define STD_SIZE		VFIO_PCI_STD_CONFIG_SIZE
@@ -51,28 +52,6 @@
 	((struct vfio_pci_config *)((char *)(dev) - offsetof(struct vfio_pci_config, pci)))
 
 
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
 static bool ranges_touch(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	if (!alen || !blen)
@@ -87,7 +66,7 @@ unsigned int vfio_pci_bar_flags(const uint8_t *config, unsigned int bar)
 
 	if (bar >= PCI_NR_BARS)
 		return 0;
-	reg = get32(config + BAR_REG(bar));
+	reg = get_le32(config + BAR_REG(bar));
 	if (reg & PCI_BASE_ADDRESS_SPACE_IO)
 		return PCI_BAR_IO;
 	if ((reg & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64)
@@ -133,7 +112,7 @@ static unsigned int msi_pending_reg(uint16_t control)
 static void msi_read_state(const struct vfio_pci_config *cfg, struct vfio_pci_msi *msi)
 {
 	const uint8_t *cap = cfg->pci.config + cfg->msi_cap;
-	uint16_t control = get16(cap + PCI_MSI_FLAGS);
+	uint16_t control = get_le16(cap + PCI_MSI_FLAGS);
 	unsigned int offered = msi_vectors((control & PCI_MSI_FLAGS_QMASK) >> 1);
 	unsigned int enabled = msi_vectors((control & PCI_MSI_FLAGS_QSIZE) >> 4);
 
@@ -141,13 +120,13 @@ static void msi_read_state(const struct vfio_pci_config *cfg, struct vfio_pci_ms
 	msi->enabled = control & PCI_MSI_FLAGS_ENABLE;
 	/* Asking for more than the device offers is undefined: give what it has. */
 	msi->vectors = MIN(enabled, offered);
-	msi->addr = get32(cap + PCI_MSI_ADDRESS_LO);
+	msi->addr = get_le32(cap + PCI_MSI_ADDRESS_LO);
 	if (control & PCI_MSI_FLAGS_64BIT)
-		msi->addr |= (uint64_t)get32(cap + PCI_MSI_ADDRESS_HI) << 32;
-	msi->data = get16(cap + msi_data_reg(control));
+		msi->addr |= (uint64_t)get_le32(cap + PCI_MSI_ADDRESS_HI) << 32;
+	msi->data = get_le16(cap + msi_data_reg(control));
 	msi->maskable = control & PCI_MSI_FLAGS_MASKBIT;
 	if (msi->maskable)
-		msi->mask = get32(cap + msi_mask_reg(control));
+		msi->mask = get_le32(cap + msi_mask_reg(control));
 }
 
 /* After a guest write into the MSI capability; lock held. */
@@ -177,7 +156,7 @@ static uint8_t *msi_pending_bits(struct vfio_pci_config *cfg)
 {
 	uint8_t *cap = cfg->pci.config + cfg->msi_cap;
 
-	return cap + msi_pending_reg(get16(cap + PCI_MSI_FLAGS));
+	return cap + msi_pending_reg(get_le16(cap + PCI_MSI_FLAGS));
 }
 
 bool vfio_pci_config_msi_signal(struct vfio_pci_config *cfg, unsigned int vector)
@@ -194,7 +173,7 @@ bool vfio_pci_config_msi_signal(struct vfio_pci_config *cfg, unsigned int vector
 		if (!deliver) {
 			uint8_t *pending = msi_pending_bits(cfg);
 
-			put32(pending, get32(pending) | 1U << vector);
+			put_le32(pending, get_le32(pending) | 1U << vector);
 		}
 	}
 	pthread_mutex_unlock(&cfg->pci.lock);
@@ -213,10 +192,10 @@ bool vfio_pci_config_msi_take_pending(struct vfio_pci_config *cfg, unsigned int 
 	if (msi.maskable && msi.enabled && vector < msi.vectors &&
 	    !(msi.mask & (1U << vector))) {
 		uint8_t *pending = msi_pending_bits(cfg);
-		uint32_t bits = get32(pending);
+		uint32_t bits = get_le32(pending);
 
 		take = bits & (1U << vector);
-		put32(pending, bits & ~(1U << vector));
+		put_le32(pending, bits & ~(1U << vector));
 	}
 	pthread_mutex_unlock(&cfg->pci.lock);
 	return take;
@@ -380,11 +359,11 @@ static void set_bits(uint8_t *mask, unsigned int offset, unsigned int len, uint8
 
 static void header_masks(struct vfio_pci_config *cfg)
 {
-	put16(cfg->dev_read + PCI_COMMAND, (uint16_t)~CMD_EMULATED);
-	put16(cfg->dev_write + PCI_COMMAND, CMD_TO_DEVICE);
+	put_le16(cfg->dev_read + PCI_COMMAND, (uint16_t)~CMD_EMULATED);
+	put_le16(cfg->dev_write + PCI_COMMAND, CMD_TO_DEVICE);
 	/* Our capability list, not the device's, decides the CAP_LIST bit. */
-	put16(cfg->dev_read + PCI_STATUS, (uint16_t)~PCI_STATUS_CAP_LIST);
-	put16(cfg->dev_write + PCI_STATUS, STATUS_W1C);
+	put_le16(cfg->dev_read + PCI_STATUS, (uint16_t)~PCI_STATUS_CAP_LIST);
+	put_le16(cfg->dev_write + PCI_STATUS, STATUS_W1C);
 	set_bits(cfg->dev_read, PCI_CACHE_LINE_SIZE, 2, 0xff);	/* and latency timer */
 	set_bits(cfg->dev_write, PCI_CACHE_LINE_SIZE, 2, 0xff);
 }
@@ -402,7 +381,7 @@ static unsigned int cap_len(const uint8_t *config, unsigned int at, uint8_t id)
 		len = PCI_PM_SIZEOF;
 		break;
 	case PCI_CAP_ID_MSI:
-		len = msi_cap_len(get16(config + at + PCI_MSI_FLAGS));
+		len = msi_cap_len(get_le16(config + at + PCI_MSI_FLAGS));
 		break;
 	case PCI_CAP_ID_MSIX:
 		len = PCI_CAP_MSIX_SIZEOF;
@@ -410,7 +389,7 @@ static unsigned int cap_len(const uint8_t *config, unsigned int at, uint8_t id)
 	case PCI_CAP_ID_EXP:
 		len = PCIE_V1_LEN;
 		/* A v2 one cut short by the end of the 256 bytes keeps what fits. */
-		if (room >= len && (get16(config + at + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_VERS) >= 2)
+		if (room >= len && (get_le16(config + at + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_VERS) >= 2)
 			len = MIN(PCIE_V2_LEN, room);
 		break;
 	case PCI_CAP_ID_VNDR:
@@ -443,7 +422,7 @@ static void caps_walk(struct vfio_pci_config *cfg, const uint8_t *config)
 	uint32_t seen_ids = 0;
 	unsigned int at;
 
-	if (!(get16(config + PCI_STATUS) & PCI_STATUS_CAP_LIST))
+	if (!(get_le16(config + PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return;
 	memset(claimed, 1, PCI_STD_HEADER_SIZEOF);
 	/* The two low bits of every pointer are reserved: software masks them. */
@@ -487,7 +466,7 @@ static void ext_caps_walk(struct vfio_pci_config *cfg, const uint8_t *config,
 		return;
 	for (unsigned int n = 0; n < EXT_CAP_SLOTS && at >= STD_SIZE; n++) {
 		unsigned int slot = (at - STD_SIZE) / 4;
-		uint32_t header = get32(config + at);
+		uint32_t header = get_le32(config + at);
 
 		if (visited[slot / 64] & (1ULL << (slot % 64)))
 			break;
@@ -536,9 +515,9 @@ static int add_pm(struct vfio_pci_config *cfg, const uint8_t *config, unsigned i
 	int ret;
 
 	/* No PME reaches the guest; the power state stays D0 in the device (see docs). */
-	put16(body + PCI_PM_PMC - 2, get16(config + at + PCI_PM_PMC) & ~PCI_PM_CAP_PME_MASK);
-	put16(body + PCI_PM_CTRL - 2,
-	      get16(config + at + PCI_PM_CTRL) & PCI_PM_CTRL_NO_SOFT_RESET);
+	put_le16(body + PCI_PM_PMC - 2, get_le16(config + at + PCI_PM_PMC) & ~PCI_PM_CAP_PME_MASK);
+	put_le16(body + PCI_PM_CTRL - 2,
+	      get_le16(config + at + PCI_PM_CTRL) & PCI_PM_CTRL_NO_SOFT_RESET);
 	ret = pci_device_add_cap(&cfg->pci, PCI_CAP_ID_PM, body, sizeof(body));
 	if (ret < 0)
 		return ret;
@@ -549,23 +528,23 @@ static int add_pm(struct vfio_pci_config *cfg, const uint8_t *config, unsigned i
 static int add_msi(struct vfio_pci_config *cfg, const uint8_t *config, unsigned int at,
 		   unsigned int len)
 {
-	uint16_t control = get16(config + at + PCI_MSI_FLAGS) & MSI_CTRL_FROM_DEVICE;
+	uint16_t control = get_le16(config + at + PCI_MSI_FLAGS) & MSI_CTRL_FROM_DEVICE;
 	unsigned int offered = msi_vectors((control & PCI_MSI_FLAGS_QMASK) >> 1);
 	uint8_t body[PCI_MSI_PENDING_64 + 4 - 2] = { 0 };
 	uint8_t *wmask = cfg->pci.wmask + at;
 	int ret;
 
-	put16(body + PCI_MSI_FLAGS - 2, control);
+	put_le16(body + PCI_MSI_FLAGS - 2, control);
 	ret = pci_device_add_cap(&cfg->pci, PCI_CAP_ID_MSI, body, len - 2);
 	if (ret < 0)
 		return ret;
-	put16(wmask + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
-	put32(wmask + PCI_MSI_ADDRESS_LO, 0xfffffffcU);
+	put_le16(wmask + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+	put_le32(wmask + PCI_MSI_ADDRESS_LO, 0xfffffffcU);
 	if (control & PCI_MSI_FLAGS_64BIT)
-		put32(wmask + PCI_MSI_ADDRESS_HI, 0xffffffffU);
-	put16(wmask + msi_data_reg(control), 0xffff);
+		put_le32(wmask + PCI_MSI_ADDRESS_HI, 0xffffffffU);
+	put_le16(wmask + msi_data_reg(control), 0xffff);
 	if (control & PCI_MSI_FLAGS_MASKBIT)
-		put32(wmask + msi_mask_reg(control),
+		put_le32(wmask + msi_mask_reg(control),
 		      offered == 32 ? 0xffffffffU : (1U << offered) - 1);
 	cfg->msi_cap = at;
 	cfg->msi_len = len;
@@ -576,9 +555,9 @@ static int add_msi(struct vfio_pci_config *cfg, const uint8_t *config, unsigned 
 static int add_msix(struct vfio_pci_config *cfg, const uint8_t *config, unsigned int at,
 		    struct vfio_error *err)
 {
-	unsigned int vectors = (get16(config + at + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_QSIZE) + 1;
-	uint32_t table = get32(config + at + PCI_MSIX_TABLE);
-	uint32_t pba = get32(config + at + PCI_MSIX_PBA);
+	unsigned int vectors = (get_le16(config + at + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_QSIZE) + 1;
+	uint32_t table = get_le32(config + at + PCI_MSIX_TABLE);
+	uint32_t pba = get_le32(config + at + PCI_MSIX_PBA);
 	unsigned int bar = table & PCI_MSIX_TABLE_BIR;
 	int ret;
 
@@ -612,10 +591,10 @@ static void add_pcie(struct vfio_pci_config *cfg, unsigned int at, unsigned int 
 	 * the device; the link and slot registers are the host's: guest
 	 * writes there are dropped.
 	 */
-	put16(cfg->dev_write + at + PCI_EXP_DEVCTL, 0xffff);
-	put16(cfg->dev_write + at + PCI_EXP_DEVSTA, DEVSTA_W1C);
+	put_le16(cfg->dev_write + at + PCI_EXP_DEVCTL, 0xffff);
+	put_le16(cfg->dev_write + at + PCI_EXP_DEVSTA, DEVSTA_W1C);
 	if (len >= PCI_EXP_DEVCTL2 + 2)
-		put16(cfg->dev_write + at + PCI_EXP_DEVCTL2, 0xffff);
+		put_le16(cfg->dev_write + at + PCI_EXP_DEVCTL2, 0xffff);
 }
 
 static void add_vendor(struct vfio_pci_config *cfg, unsigned int at, unsigned int len)
@@ -681,7 +660,7 @@ static int device_start(struct vfio_pci_config *cfg, struct vfio_error *err)
 	if (ret)
 		return vfio_fail(err, ret, "%s: reading the command register: %s", cfg->name,
 			    strerror(-ret));
-	command = get16(bytes);
+	command = get_le16(bytes);
 	want = command & ~PCI_COMMAND_MASTER;
 	for (unsigned int bar = 0; bar < PCI_NR_BARS; bar++) {
 		if (!cfg->pci.bars[bar].size)
@@ -691,7 +670,7 @@ static int device_start(struct vfio_pci_config *cfg, struct vfio_error *err)
 	}
 	if (want == command)
 		return 0;
-	put16(bytes, want);
+	put_le16(bytes, want);
 	ret = cfg->ops->write(cfg, PCI_COMMAND, bytes, 2);
 	if (ret)
 		return vfio_fail(err, ret, "%s: writing the command register: %s", cfg->name,
@@ -707,7 +686,7 @@ static int check_info(const struct vfio_pci_device_info *info, const char *name,
 	if (!config || (info->config_size != STD_SIZE && info->config_size != EXT_SIZE))
 		return vfio_fail(err, -EINVAL, "%s: a config space of %zu bytes (256 or 4096 expected)",
 			    name, config ? info->config_size : 0);
-	if (get16(config + PCI_VENDOR_ID) == 0xffff)
+	if (get_le16(config + PCI_VENDOR_ID) == 0xffff)
 		return vfio_fail(err, -EINVAL, "%s: the config space reads all-ones: is the device there?",
 			    name);
 	if (config[PCI_HEADER_TYPE] & 0x7f)
@@ -735,11 +714,11 @@ int vfio_pci_config_init(struct vfio_pci_config *cfg,
 
 	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
 	/* Header type 0, multi-function cleared: each assigned device is its own function 0. */
-	ret = pci_device_init(&cfg->pci, cfg->name, get16(config + PCI_VENDOR_ID),
-			      get16(config + PCI_DEVICE_ID),
-			      get32(config + PCI_CLASS_REVISION) >> 8,
-			      config[PCI_REVISION_ID], get16(config + PCI_SUBSYSTEM_VENDOR_ID),
-			      get16(config + PCI_SUBSYSTEM_ID));
+	ret = pci_device_init(&cfg->pci, cfg->name, get_le16(config + PCI_VENDOR_ID),
+			      get_le16(config + PCI_DEVICE_ID),
+			      get_le32(config + PCI_CLASS_REVISION) >> 8,
+			      config[PCI_REVISION_ID], get_le16(config + PCI_SUBSYSTEM_VENDOR_ID),
+			      get_le16(config + PCI_SUBSYSTEM_ID));
 	if (ret)
 		return vfio_fail(err, ret, "%s: %s", name, strerror(-ret));
 	cfg->ops = ops;
