@@ -971,10 +971,19 @@ test_kvm_permission() {
 	fi
 	cli_number=$((cli_number + 1))
 	run=cli-$cli_number
+	# nobody may not reach the build tree (a clone under mktemp -d is
+	# 0700): run copies from a directory anyone can enter.
+	open_dir=$(mktemp -d) && chmod 755 "$open_dir" &&
+		cp "$SHAPEVM" "$open_dir/shapevm" && cp "$hello" "$open_dir/hello" &&
+		chmod 755 "$open_dir/shapevm" && chmod 644 "$open_dir/hello" || {
+		not_ok "$case" "cannot stage shapevm where nobody can run it"
+		return
+	}
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		timeout -k 2 "$RUN_TIMEOUT" "$SHAPEVM" run -k "$hello" \
+		timeout -k 2 "$RUN_TIMEOUT" "$open_dir/shapevm" run -k "$open_dir/hello" \
 		</dev/null >"$work/$run.raw" 2>"$work/$run.err"
 	status=$?
+	rm -rf "$open_dir"
 	tr -d '\r' <"$work/$run.raw" >"$work/$run.out"
 	check_sanitizers "$run" && check_status "$run" 1 &&
 		check_error_line "$run" && check_mentions "$run" /dev/kvm permission
