@@ -57,32 +57,166 @@ void vfio_device_close(struct vfio_device *dev)
 	dev->fd = -1;
 }
 
+/* The capability at @at of a region info answer @len bytes long, or NULL. */
+static const struct vfio_info_cap_header *region_cap(const struct vfio_region_info *info,
+						     size_t len, uint32_t at)
+{
+	const struct vfio_info_cap_header *cap;
+
+	if (at < sizeof(*info) || at > len || len - at < sizeof(*cap))
+		return NULL;
+	cap = (const void *)((const uint8_t *)info + at);
+	return cap;
+}
+
+unsigned int vfio_region_areas(const struct vfio_region_info *info, size_t len,
+			       uint64_t page, struct vfio_region_area *areas,
+			       unsigned int max)
+{
+	const struct vfio_region_sparse_mmap_area *from = NULL;
+	unsigned int nr_from = 1, n = 0;
+	uint32_t at = 0;
+
+	if ((info->flags & VFIO_REGION_INFO_FLAG_CAPS) && len >= sizeof(*info))
+		at = info->cap_offset;
+	/* A hostile or broken chain must end: at most one visit per 4 bytes. */
+	for (size_t hops = 0; at && hops < len / 4; hops++) {
+		const struct vfio_info_cap_header *cap = region_cap(info, len, at);
+		const struct vfio_region_info_cap_sparse_mmap *sparse;
+		size_t room;
+
+		if (!cap)
+			break;
+		if (cap->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
+			sparse = (const void *)cap;
+			room = len - at;
+			if (room < sizeof(*sparse))
+				return 0;
+			nr_from = sparse->nr_areas;
+			if (nr_from > (room - sizeof(*sparse)) / sizeof(*from))
+				nr_from = (room - sizeof(*sparse)) / sizeof(*from);
+			from = sparse->areas;
+			break;
+		}
+		if (cap->next <= at)
+			break;		/* chains only go forward */
+		at = cap->next;
+	}
+	for (unsigned int i = 0; i < nr_from && n < max; i++) {
+		uint64_t offset = from ? from[i].offset : 0;
+		uint64_t size = from ? from[i].size : info->size;
+		unsigned int j;
+
+		if (!size || offset % page || size % page || offset > info->size ||
+		    size > info->size - offset)
+			continue;
+		/* Kept sorted by offset; overlapping areas are dropped. */
+		for (j = n; j > 0 && areas[j - 1].offset > offset; j--)
+			;
+		if ((j > 0 && areas[j - 1].offset + areas[j - 1].size > offset) ||
+		    (j < n && offset + size > areas[j].offset))
+			continue;
+		memmove(&areas[j + 1], &areas[j], (n - j) * sizeof(*areas));
+		areas[j] = (struct vfio_region_area) { offset, size };
+		n++;
+	}
+	return n;
+}
+
+bool vfio_region_mapped(const struct vfio_region *region, uint64_t offset,
+			uint64_t size)
+{
+	if (!region->map)
+		return false;
+	for (unsigned int i = 0; i < region->nr_areas; i++) {
+		const struct vfio_region_area *a = &region->areas[i];
+
+		if (offset >= a->offset && offset - a->offset < a->size &&
+		    size <= a->size - (offset - a->offset))
+			return true;
+	}
+	return false;
+}
+
+/* The info with its capability chain: the kernel says how much room it needs. */
+static int region_info(struct vfio_device *dev, unsigned int index,
+		       struct vfio_region_info **out, struct vfio_error *err)
+{
+	uint32_t argsz = sizeof(struct vfio_region_info);
+	struct vfio_region_info *info = NULL;
+
+	for (int tries = 0; tries < 2; tries++) {
+		info = calloc(1, argsz);
+		if (!info)
+			return vfio_fail(err, -ENOMEM, "%s: region %u: %s", dev->bdf, index,
+				    strerror(ENOMEM));
+		info->argsz = argsz;
+		info->index = index;
+		if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, info)) {
+			free(info);
+			return vfio_fail(err, -errno, "%s: VFIO_DEVICE_GET_REGION_INFO(%u): %s",
+				    dev->bdf, index, strerror(errno));
+		}
+		if (info->argsz <= argsz || tries)
+			break;
+		argsz = info->argsz;
+		free(info);
+	}
+	/* What the kernel filled in, whatever it asked for the second time. */
+	if (info->argsz > argsz)
+		info->argsz = argsz;
+	*out = info;
+	return 0;
+}
+
+/* The areas mapped at their offsets in a reservation of the whole region. */
+static void region_map(struct vfio_device *dev, struct vfio_region *region)
+{
+	int prot = (region->flags & VFIO_REGION_INFO_FLAG_READ ? PROT_READ : 0) |
+		   (region->flags & VFIO_REGION_INFO_FLAG_WRITE ? PROT_WRITE : 0);
+	uint8_t *base;
+
+	base = mmap(NULL, region->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return;
+	for (unsigned int i = 0; i < region->nr_areas; i++) {
+		const struct vfio_region_area *a = &region->areas[i];
+
+		/* Refused (an MSI-X table inside, say): the fd still works. */
+		if (mmap(base + a->offset, a->size, prot, MAP_SHARED | MAP_FIXED, dev->fd,
+			 region->offset + a->offset) == MAP_FAILED) {
+			munmap(base, region->size);
+			region->nr_areas = 0;
+			return;
+		}
+	}
+	region->map = base;
+}
+
 int vfio_device_region(struct vfio_device *dev, unsigned int index,
 		       struct vfio_region *region, struct vfio_error *err)
 {
-	struct vfio_region_info info = { .argsz = sizeof(info), .index = index };
-	void *map;
+	struct vfio_region_info *info = NULL;
+	int ret;
 
 	memset(region, 0, sizeof(*region));
 	if (index >= dev->num_regions)
 		return vfio_fail(err, -ENOENT, "%s: no region %u (the device has %u)", dev->bdf,
 			    index, dev->num_regions);
-	if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, &info))
-		return vfio_fail(err, -errno, "%s: VFIO_DEVICE_GET_REGION_INFO(%u): %s",
-			    dev->bdf, index, strerror(errno));
+	ret = region_info(dev, index, &info, err);
+	if (ret)
+		return ret;
 	region->index = index;
-	region->flags = info.flags;
-	region->size = info.size;
-	region->offset = info.offset;
-	if (!(info.flags & VFIO_REGION_INFO_FLAG_MMAP) || !info.size)
-		return 0;
-	/* Refused (a sparse region, an MSI-X table inside): the fd still works. */
-	map = mmap(NULL, info.size,
-		   (info.flags & VFIO_REGION_INFO_FLAG_READ ? PROT_READ : 0) |
-		   (info.flags & VFIO_REGION_INFO_FLAG_WRITE ? PROT_WRITE : 0),
-		   MAP_SHARED, dev->fd, info.offset);
-	if (map != MAP_FAILED)
-		region->map = map;
+	region->flags = info->flags;
+	region->size = info->size;
+	region->offset = info->offset;
+	if ((info->flags & VFIO_REGION_INFO_FLAG_MMAP) && info->size)
+		region->nr_areas = vfio_region_areas(info, info->argsz,
+						     (uint64_t)sysconf(_SC_PAGESIZE),
+						     region->areas, VFIO_REGION_MAX_AREAS);
+	free(info);
+	if (region->nr_areas)
+		region_map(dev, region);
 	return 0;
 }
 
@@ -91,6 +225,7 @@ void vfio_region_unmap(struct vfio_region *region)
 	if (region->map)
 		munmap(region->map, region->size);
 	region->map = NULL;
+	region->nr_areas = 0;
 }
 
 static int check_access(const struct vfio_device *dev, const struct vfio_region *region,
@@ -111,8 +246,8 @@ static int check_access(const struct vfio_device *dev, const struct vfio_region 
 static bool single_access(const struct vfio_region *region, uint64_t offset,
 			  size_t size)
 {
-	return region->map && (size == 1 || size == 2 || size == 4 || size == 8) &&
-	       !(offset & (size - 1));
+	return (size == 1 || size == 2 || size == 4 || size == 8) &&
+	       !(offset & (size - 1)) && vfio_region_mapped(region, offset, size);
 }
 
 static void read_single(volatile void *p, void *buf, size_t size)

@@ -8,11 +8,14 @@
 #ifndef SHAPEVM_VFIO_DEVICE_H
 #define SHAPEVM_VFIO_DEVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "vfio/container.h"
 #include "vmm/hostres.h"
+
+struct vfio_region_info;
 
 struct vfio_device {
 	int fd;
@@ -22,12 +25,27 @@ struct vfio_device {
 	uint32_t num_irqs;
 };
 
+#define VFIO_REGION_MAX_AREAS	8
+
+/* A part of a region that may be mmap'ed (the sparse mmap capability). */
+struct vfio_region_area {
+	uint64_t offset, size;
+};
+
 struct vfio_region {
 	unsigned int index;		/* VFIO_PCI_BAR0_REGION_INDEX, ... */
 	uint32_t flags;			/* VFIO_REGION_INFO_FLAG_* */
 	uint64_t size;
 	uint64_t offset;		/* of the region in the device fd */
-	void *map;			/* mmap'ed when VFIO allows it, else NULL */
+	/*
+	 * When VFIO allows mmap: a reservation of the whole region, with the
+	 * areas mapped from the device at their offsets inside it (a region
+	 * without the sparse capability is one area, all of it); the gaps are
+	 * PROT_NONE and go through the fd. NULL when nothing could be mapped.
+	 */
+	void *map;
+	unsigned int nr_areas;
+	struct vfio_region_area areas[VFIO_REGION_MAX_AREAS];
 };
 
 /* VFIO_GROUP_GET_DEVICE_FD and VFIO_DEVICE_GET_INFO. */
@@ -36,13 +54,29 @@ int vfio_device_open(struct vfio_device *dev, const struct vfio_group *group,
 void vfio_device_close(struct vfio_device *dev);
 
 /*
- * VFIO_DEVICE_GET_REGION_INFO for region @index, mmap'ed when it is
- * flagged mmap-able (a refused mmap leaves map NULL: reads and writes then
- * go through the fd). -ENOENT when the device has no such region.
+ * VFIO_DEVICE_GET_REGION_INFO for region @index, its mmap-able areas
+ * mmap'ed when it is flagged mmap-able (a refused mmap leaves map NULL:
+ * reads and writes then go through the fd). -ENOENT when the device has no
+ * such region.
  */
 int vfio_device_region(struct vfio_device *dev, unsigned int index,
 		       struct vfio_region *region, struct vfio_error *err);
 void vfio_region_unmap(struct vfio_region *region);
+
+/*
+ * The mmap-able areas of a region from VFIO_DEVICE_GET_REGION_INFO's answer
+ * (@info, @len bytes of it, capability chain included): with a sparse mmap
+ * capability its areas, else the whole region as one. Areas that are
+ * empty, not page aligned or past the region's end are dropped; at most
+ * @max are kept, in offset order. Pure: returns how many.
+ */
+unsigned int vfio_region_areas(const struct vfio_region_info *info, size_t len,
+			       uint64_t page, struct vfio_region_area *areas,
+			       unsigned int max);
+
+/* @size bytes at @offset lie inside one mmap'ed area of @region. */
+bool vfio_region_mapped(const struct vfio_region *region, uint64_t offset,
+			uint64_t size);
 
 /*
  * @size bytes at @offset of the region. Through the mapping, 1, 2, 4 and 8

@@ -380,3 +380,51 @@ out:
 	free(maps);
 	return ret;
 }
+
+int vfio_dma_map_peer(struct vfio_dma *dma, const char *what, uint64_t iova,
+		      uint64_t size, uintptr_t vaddr, struct vfio_error *err)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = vaddr, .iova = iova, .size = size,
+	};
+	struct vfio_dma_mapping *bigger, *m;
+	char name[96];
+	int ret;
+
+	ret = vfio_dma_check(&dma->rules, what, iova, size, vaddr, dma->maps,
+			     dma->nr_maps, err);
+	if (ret)
+		return ret;
+	bigger = realloc(dma->maps, (dma->nr_maps + 1) * sizeof(*bigger));
+	if (!bigger)
+		return vfio_fail(err, -ENOMEM, "DMA mappings: %s", strerror(ENOMEM));
+	dma->maps = bigger;
+	/* Device memory is not pinned like RAM: RLIMIT_MEMLOCK does not count it. */
+	if (ioctl(dma->container_fd, VFIO_IOMMU_MAP_DMA, &map)) {
+		describe(name, sizeof(name), what, iova, size);
+		return vfio_fail(err, -errno, "%s: %s: %s", name, MAP_DMA, strerror(errno));
+	}
+	m = &dma->maps[dma->nr_maps++];
+	*m = (struct vfio_dma_mapping) { .iova = iova, .size = size, .vaddr = vaddr };
+	snprintf(m->name, sizeof(m->name), "%s", what ? what : "peer");
+	return 0;
+}
+
+int vfio_dma_unmap_peer(struct vfio_dma *dma, uint64_t iova, struct vfio_error *err)
+{
+	for (size_t i = 0; i < dma->nr_maps; i++) {
+		int ret;
+
+		if (dma->maps[i].iova != iova)
+			continue;
+		ret = unmap_one(dma->container_fd, &dma->maps[i], err);
+		/* Forgotten either way: a second unmap would not do better. */
+		memmove(&dma->maps[i], &dma->maps[i + 1],
+			(dma->nr_maps - i - 1) * sizeof(*dma->maps));
+		dma->nr_maps--;
+		return ret;
+	}
+	return vfio_fail(err, -ENOENT, "no DMA mapping at 0x%llx", (unsigned long long)iova);
+}

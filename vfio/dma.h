@@ -86,6 +86,17 @@ void vfio_dma_init(struct vfio_dma *dma, const struct vfio_container *c,
  */
 int vfio_dma_map_plan(struct vfio_dma *dma, const struct vm_plan *plan,
 		      const struct guest_mem *mem, struct vfio_error *err);
+/*
+ * Best effort, for peer-to-peer DMA between assigned devices: a piece of a
+ * device's BAR (@vaddr, the mmap of it) mapped at its guest address @iova,
+ * checked as RAM is (vfio_dma_check, so misalignment to the IOMMU's
+ * smallest page is explained). A failure is the caller's warning, never
+ * fatal. vfio_dma_unmap_peer and vfio_dma_unmap_all undo it.
+ */
+int vfio_dma_map_peer(struct vfio_dma *dma, const char *what, uint64_t iova,
+		      uint64_t size, uintptr_t vaddr, struct vfio_error *err);
+int vfio_dma_unmap_peer(struct vfio_dma *dma, uint64_t iova, struct vfio_error *err);
+
 /* Unmaps everything; 0, or the first error (the rest is still unmapped). */
 int vfio_dma_unmap_all(struct vfio_dma *dma, struct vfio_error *err);
 

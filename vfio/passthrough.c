@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <linux/vfio.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -36,6 +37,7 @@ struct pt_vector {
 struct pt_piece {
 	uint64_t gpa, size;
 	bool mapped;
+	bool peer_dma;			/* also mapped in the IOMMU at gpa */
 };
 
 struct pt_device {
@@ -47,6 +49,7 @@ struct pt_device {
 	struct vfio_pci_config cfg;
 	bool cfg_ready;
 	struct pt_piece pieces[PCI_NR_BARS][PT_BAR_PIECES];
+	bool peer_told[PCI_NR_BARS];	/* its peer mapping reported (once) */
 	struct pt_vector *msix;
 	unsigned int nr_msix;
 	bool msix_on;
@@ -57,6 +60,7 @@ struct pt_device {
 
 struct vfio_passthrough {
 	struct vm *vm;
+	struct host_facts facts;	/* taken over: peer mappings check against them */
 	struct vfio_container container;
 	bool container_open;
 	struct vfio_dma dma;
@@ -105,13 +109,78 @@ static int set_slot(struct pt_device *d, unsigned int bar, unsigned int piece,
 
 static void bar_unmap_pieces(struct pt_device *d, unsigned int bar)
 {
+	struct vfio_error err;
+
 	for (unsigned int i = 0; i < PT_BAR_PIECES; i++) {
 		struct pt_piece *p = &d->pieces[bar][i];
 
+		if (p->peer_dma && vfio_dma_unmap_peer(&d->pt->dma, p->gpa, &err))
+			log_warn("%s: BAR%u: %s", d->dev.bdf, bar, err.msg);
+		p->peer_dma = false;
 		if (p->mapped && set_slot(d, bar, i, p->gpa, 0, 0))
 			log_warn("%s: BAR%u: cannot remove its memory slot", d->dev.bdf, bar);
 		p->mapped = false;
 	}
+}
+
+/*
+ * Peer-to-peer: another assigned device may DMA to this BAR at the guest
+ * address the guest gave it, so the piece goes into the IOMMU there too.
+ * Best effort: without it only peer DMA fails, so a refusal is a warning.
+ * Either is said once per BAR: the guest turns decoding off and on while it
+ * sizes BARs.
+ */
+static void piece_map_peer(struct pt_device *d, unsigned int bar, struct pt_piece *p,
+			   uint64_t offset)
+{
+	struct vfio_error err;
+	char what[24];
+
+	if (!d->pt->dma_ready)
+		return;
+	snprintf(what, sizeof(what), "BAR%u of %.12s", bar, d->dev.bdf);
+	if (!vfio_dma_map_peer(&d->pt->dma, what, p->gpa, p->size,
+			       (uintptr_t)d->bars[bar].map + offset, &err)) {
+		p->peer_dma = true;
+		if (!d->peer_told[bar])
+			log_info("%s: BAR%u at 0x%llx: mapped for peer-to-peer DMA", d->dev.bdf,
+				 bar, (unsigned long long)p->gpa);
+	} else if (!d->peer_told[bar]) {
+		log_warn("%s: BAR%u: not mapped for peer-to-peer DMA: %s", d->dev.bdf, bar,
+			 err.msg);
+	}
+	d->peer_told[bar] = true;
+}
+
+unsigned int vfio_passthrough_bar_traps(uint64_t size,
+					const struct vfio_region_area *areas,
+					unsigned int nr_areas,
+					const struct vfio_pci_bar_range *msix,
+					unsigned int nr_msix,
+					struct vfio_pci_bar_range traps[VFIO_PASSTHROUGH_BAR_TRAPS])
+{
+	unsigned int n = 0;
+	uint64_t at = 0;
+
+	for (unsigned int i = 0; i <= nr_areas && n < VFIO_PASSTHROUGH_BAR_TRAPS; i++) {
+		uint64_t end = i < nr_areas ? areas[i].offset : size;
+
+		if (end > size)
+			end = size;
+		if (end > at)
+			traps[n++] = (struct vfio_pci_bar_range) { at, end - at };
+		if (i < nr_areas && areas[i].offset + areas[i].size > at)
+			at = areas[i].offset + areas[i].size;
+	}
+	/* Insertion in offset order: there are a handful at most. */
+	for (unsigned int i = 0; i < nr_msix && n < VFIO_PASSTHROUGH_BAR_TRAPS; i++) {
+		unsigned int j = n++;
+
+		for (; j > 0 && traps[j - 1].offset > msix[i].offset; j--)
+			traps[j] = traps[j - 1];
+		traps[j] = msix[i];
+	}
+	return n;
 }
 
 unsigned int vfio_passthrough_bar_pieces(uint64_t size,
@@ -141,21 +210,25 @@ unsigned int vfio_passthrough_bar_pieces(uint64_t size,
 
 /*
  * The mmapped BAR straight into the guest, minus the MSI-X table and PBA
- * pages, which stay trapped (bar_access). A BAR VFIO would not let us mmap
- * or smaller than a page is trapped whole.
+ * pages, which stay trapped (bar_access), and minus what VFIO's sparse
+ * mmap areas leave out. A BAR VFIO would not let us mmap or smaller than a
+ * page is trapped whole.
  */
 static void bar_map_pieces(struct pt_device *d, unsigned int bar, uint64_t addr)
 {
 	const struct vfio_region *r = &d->bars[bar];
-	struct vfio_pci_bar_range traps[2], pieces[PT_BAR_PIECES];
+	struct vfio_pci_bar_range msix_traps[2], traps[VFIO_PASSTHROUGH_BAR_TRAPS];
+	struct vfio_pci_bar_range pieces[PT_BAR_PIECES];
 	struct vfio_pci_msix_info msix;
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	unsigned int nr_traps = 0, n;
+	unsigned int nr_msix = 0, nr_traps, n;
 
 	if (!r->map || r->size < page || r->size % page)
 		return;
 	if (vfio_pci_config_msix(&d->cfg, &msix) && msix.bar == bar)
-		nr_traps = vfio_pci_config_msix_traps(&d->cfg, page, traps);
+		nr_msix = vfio_pci_config_msix_traps(&d->cfg, page, msix_traps);
+	nr_traps = vfio_passthrough_bar_traps(r->size, r->areas, r->nr_areas, msix_traps,
+					      nr_msix, traps);
 	n = vfio_passthrough_bar_pieces(r->size, traps, nr_traps, pieces);
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t gpa = addr + pieces[i].offset;
@@ -167,7 +240,8 @@ static void bar_map_pieces(struct pt_device *d, unsigned int bar, uint64_t addr)
 			bar_unmap_pieces(d, bar);
 			return;
 		}
-		d->pieces[bar][i] = (struct pt_piece) { gpa, pieces[i].size, true };
+		d->pieces[bar][i] = (struct pt_piece) { gpa, pieces[i].size, true, false };
+		piece_map_peer(d, bar, &d->pieces[bar][i], pieces[i].offset);
 	}
 }
 
@@ -357,6 +431,8 @@ static const struct pci_device_ops pt_pci_ops = {
 
 static void device_teardown(struct pt_device *d)
 {
+	struct vfio_error err;
+
 	vectors_off(d, d->msix, d->nr_msix);
 	vectors_off(d, d->msi, d->nr_msi);
 	if (d->msix_on)
@@ -382,6 +458,13 @@ static void device_teardown(struct pt_device *d)
 	if (d->cfg_ready)
 		vfio_pci_config_destroy(&d->cfg);
 	d->cfg_ready = false;
+	/*
+	 * Reset on the way out, as at the start: the next user of the device
+	 * (another run, or a host driver) must not find it still mastering
+	 * into IOVAs that are about to be unmapped.
+	 */
+	if (d->dev.fd >= 0 && vfio_device_reset(&d->dev, &err))
+		log_debug("%s", err.msg);
 	vfio_device_close(&d->dev);
 }
 
@@ -399,6 +482,7 @@ static void passthrough_teardown(void *arg)
 	if (pt->container_open)
 		vfio_container_close(&pt->container);
 	pt->container_open = false;
+	hostres_free(&pt->facts);
 }
 
 static int device_open(struct vfio_passthrough *pt, const char *bdf)
@@ -423,7 +507,7 @@ static int device_open(struct vfio_passthrough *pt, const char *bdf)
 	return 0;
 }
 
-int vfio_passthrough_open(struct vm *vm, const struct host_facts *facts,
+int vfio_passthrough_open(struct vm *vm, struct host_facts *facts,
 			  unsigned int host, struct vfio_passthrough **out)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -447,6 +531,12 @@ int vfio_passthrough_open(struct vm *vm, const struct host_facts *facts,
 	ret = vm_on_destroy(vm, passthrough_teardown, pt);
 	if (ret)
 		return ret;
+	/*
+	 * The DMA checks need the facts for as long as BARs move (peer
+	 * mappings), so they are the passthrough's from here on.
+	 */
+	pt->facts = *facts;
+	memset(facts, 0, sizeof(*facts));
 	ret = vfio_container_open(&pt->container, &err);
 	if (ret) {
 		log_error("--vfio %s: %s", cfg->vfio[0], err.msg);
@@ -459,7 +549,7 @@ int vfio_passthrough_open(struct vm *vm, const struct host_facts *facts,
 			return ret;
 	}
 	/* Before the devices are on the bus: from then on they may master. */
-	vfio_dma_init(&pt->dma, &pt->container, facts, host);
+	vfio_dma_init(&pt->dma, &pt->container, &pt->facts, host);
 	pt->dma.rules.allow_relaxable = vm->plan.allow_relaxable;
 	ret = vfio_dma_map_plan(&pt->dma, &vm->plan, &vm->mem, &err);
 	if (ret) {

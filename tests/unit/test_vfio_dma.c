@@ -404,6 +404,60 @@ START_TEST(test_map_plan_ioctl_error)
 }
 END_TEST
 
+/* --- peer-to-peer BAR mappings: best effort, checked like RAM --- */
+
+START_TEST(test_peer_refused_before_ioctl)
+{
+	struct vfio_dma dma;
+
+	vfio_dma_init(&dma, NULL, &facts, 0);
+	/* Half a page of BAR: the IOMMU cannot map it, and shapevm says why. */
+	ck_assert_int_eq(vfio_dma_map_peer(&dma, "BAR0 of 0000:00:01.0", 0x10000800, 0x800,
+					   0x7f0000000800, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "smallest page"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "BAR0 of 0000:00:01.0"));
+	ck_assert_int_eq(vfio_dma_map_peer(&dma, "BAR2", 0xfee00000, 0x1000, 0x7f0000000000,
+					   &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "msi"));
+	ck_assert_uint_eq(dma.nr_maps, 0);
+}
+END_TEST
+
+START_TEST(test_peer_ioctl_error_keeps_nothing)
+{
+	struct vfio_dma dma;
+
+	vfio_dma_init(&dma, NULL, &facts, 0);	/* no container: the ioctl fails */
+	ck_assert_int_eq(vfio_dma_map_peer(&dma, "BAR0", 0x10000000, 0x4000, 0x7f0000000000,
+					   &err), -EBADF);
+	ck_assert_ptr_nonnull(strstr(err.msg, "VFIO_IOMMU_MAP_DMA"));
+	ck_assert_uint_eq(dma.nr_maps, 0);
+	free(dma.maps);
+}
+END_TEST
+
+START_TEST(test_peer_unmap_forgets)
+{
+	struct vfio_dma dma;
+
+	vfio_dma_init(&dma, NULL, &facts, 0);
+	dma.maps = calloc(3, sizeof(*dma.maps));
+	ck_assert_ptr_nonnull(dma.maps);
+	dma.maps[0] = (struct vfio_dma_mapping) { "ram0", 0, 0x10000000, 0x7f0000000000 };
+	dma.maps[1] = (struct vfio_dma_mapping) { "BAR0", 0x20000000, 0x4000, 0x7f1000000000 };
+	dma.maps[2] = (struct vfio_dma_mapping) { "BAR3", 0x20008000, 0x1000, 0x7f2000000000 };
+	dma.nr_maps = 3;
+	ck_assert_int_eq(vfio_dma_unmap_peer(&dma, 0x30000000, &err), -ENOENT);
+	ck_assert_uint_eq(dma.nr_maps, 3);
+	/* The unmap fails (no container), but the mapping is gone from the list. */
+	ck_assert_int_eq(vfio_dma_unmap_peer(&dma, 0x20000000, &err), -EBADF);
+	ck_assert_uint_eq(dma.nr_maps, 2);
+	ck_assert_str_eq(dma.maps[0].name, "ram0");
+	ck_assert_str_eq(dma.maps[1].name, "BAR3");
+	free(dma.maps);
+}
+END_TEST
+
 Suite *vfio_dma_suite(void)
 {
 	Suite *s = suite_create("vfio_dma");
@@ -426,6 +480,9 @@ Suite *vfio_dma_suite(void)
 	tcase_add_test(tc, test_check_dma_avail);
 	tcase_add_test(tc, test_check_no_facts);
 	tcase_add_test(tc, test_memlock);
+	tcase_add_test(tc, test_peer_refused_before_ioctl);
+	tcase_add_test(tc, test_peer_ioctl_error_keeps_nothing);
+	tcase_add_test(tc, test_peer_unmap_forgets);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("plan");
