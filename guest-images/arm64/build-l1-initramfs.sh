@@ -75,10 +75,19 @@ fi
 initramfs_busybox=$SHAPEVM_BUSYBOX
 
 stage=$(mktemp -d) || exit 1
-trap 'rm -rf "$stage"' EXIT
+modules=$(mktemp) || exit 1
+trap 'rm -rf "$stage" "$modules"' EXIT
+# The virtio-iommu driver too when the kernel has it as a module (Debian's
+# 6.12, not its 6.1): l1-init.sh loads it before vfio binds anything, so an
+# L1 booted with run-l1.sh's SHAPEVM_L1_IOMMU=virtio puts its devices in
+# virtio-iommu groups. Without the device it finds nothing to drive.
+cp "$here/l1-modules.txt" "$modules" || exit 1
+if grep -q '/virtio-iommu\.ko' "$SHAPEVM_MODULES_DIR/modules.dep"; then
+	echo virtio_iommu >>"$modules"
+fi
 if ! { mkdir -p "$stage/guest" "$(dirname "$out")" &&
 	initramfs_stage_base "$stage" "$here/l1-init.sh" &&
-	initramfs_stage_modules "$stage" "$SHAPEVM_MODULES_DIR" "$here/l1-modules.txt" &&
+	initramfs_stage_modules "$stage" "$SHAPEVM_MODULES_DIR" "$modules" &&
 	install -m 0755 "$vmm" "$stage/shapevm" &&
 	cp "$guest_kernel" "$stage/guest/Image" &&
 	cp "$guest_initrd" "$stage/guest/initrd.cpio.gz" &&

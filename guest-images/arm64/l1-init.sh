@@ -5,7 +5,8 @@
 # TCG's EL2; an emulated GICv3 with an ITS, and an SMMUv3). KVM is built into
 # Debian's kernel; it loads VFIO and the tap/vhost-net modules
 # (arm64/l1-modules.txt, dependencies from modules.dep), binds QEMU's edu
-# device (1234:11e8, behind the SMMUv3) to vfio-pci, then runs /cases.sh with
+# device (1234:11e8) and e1000e NIC (8086:10d3), behind the SMMUv3 (or a
+# virtio-iommu), to vfio-pci, then runs /cases.sh with
 # the cases named by shapevm.cases= on its command line, and powers L1 off so
 # QEMU exits.
 #
@@ -17,6 +18,7 @@
 #   SHAPEVM_CASE_TIMEOUT  seconds each VMM run may take (shapevm.case_timeout=)
 #   SHAPEVM_EDU_BDF       edu's PCI address, bound to vfio-pci; empty when
 #                         there is no edu or it could not be bound
+#   SHAPEVM_E1000E_BDF    the same for QEMU's e1000e NIC (8086:10d3)
 #   SHAPEVM_QEMU          /usr/bin/qemu-system-aarch64 when the image has
 #                         Debian's arm64 QEMU (arm64/stage-qemu.sh), else empty
 # Lines starting "SHAPEVM_L1:" report on L1 itself, for the host's log: what
@@ -64,10 +66,10 @@ dmesg | sed -n 's/^\[[ 0-9.]*\] //; s/^kvm \[[0-9]*\]: /SHAPEVM_L1: kvm: /p' | h
 modules_load_list /etc/shapevm/modules
 echo "SHAPEVM_L1: modules loaded at $(uptime_s) s"
 
-# find_edu: the PCI address of QEMU's edu device, or nothing.
-find_edu() {
+# find_pci VENDOR:DEVICE: the PCI address of the first such device, or nothing.
+find_pci() {
 	for dev in /sys/bus/pci/devices/*; do
-		[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x1234:0x11e8 ] || continue
+		[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "$1" ] || continue
 		basename "$dev"
 		return
 	done
@@ -83,21 +85,30 @@ bind_vfio() {
 		[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ]
 }
 
-edu=$(find_edu)
-if [ -z "$edu" ]; then
-	echo "SHAPEVM_L1: no edu device (1234:11e8) on the PCI bus"
-elif ! bind_vfio "$edu" 2>/tmp/bind.err; then
-	echo "SHAPEVM_L1: edu $edu: cannot bind it to vfio-pci: $(cat /tmp/bind.err) (its driver: $(basename "$(readlink "/sys/bus/pci/devices/$edu/driver")" 2>/dev/null))"
-	edu=
-else
-	group=$(basename "$(readlink "/sys/bus/pci/devices/$edu/iommu_group")")
-	echo "SHAPEVM_L1: edu $edu bound to vfio-pci at $(uptime_s) s: IOMMU group $group (devices: $(cd "/sys/kernel/iommu_groups/$group/devices" && echo *)), /dev/vfio: $(cd /dev/vfio && echo *)"
-	# The SMMUv3's software MSI window (the planner puts the guest's
-	# ITS or GICv2m doorbell over it).
+# assign NAME VENDOR:DEVICE: find the device and bind it to vfio-pci; its
+# address on stdout, or nothing when it is missing or would not bind. Its
+# IOMMU group and the group's reserved regions (the IOMMU's MSI window, over
+# which the planner puts the guest's ITS or GICv2m doorbell) go to the log.
+assign() {
+	bdf=$(find_pci "$2")
+	if [ -z "$bdf" ]; then
+		echo "SHAPEVM_L1: no $1 device ($2) on the PCI bus" >&2
+		return
+	fi
+	if ! bind_vfio "$bdf" 2>/tmp/bind.err; then
+		echo "SHAPEVM_L1: $1 $bdf: cannot bind it to vfio-pci: $(cat /tmp/bind.err) (its driver: $(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")" 2>/dev/null))" >&2
+		return
+	fi
+	group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
+	echo "SHAPEVM_L1: $1 $bdf bound to vfio-pci at $(uptime_s) s: IOMMU group $group (devices: $(cd "/sys/kernel/iommu_groups/$group/devices" && echo *)), /dev/vfio: $(cd /dev/vfio && echo *)" >&2
 	while read -r region; do
-		echo "SHAPEVM_L1: edu reserved region: $region"
+		echo "SHAPEVM_L1: $1 reserved region: $region" >&2
 	done <"/sys/kernel/iommu_groups/$group/reserved_regions"
-fi
+	echo "$bdf"
+}
+
+edu=$(assign edu 0x1234:0x11e8)
+e1000e=$(assign e1000e 0x8086:0x10d3)
 
 qemu=
 [ ! -x /usr/bin/qemu-system-aarch64 ] || qemu=/usr/bin/qemu-system-aarch64
@@ -105,7 +116,7 @@ qemu=
 SHAPEVM_CASE_TIMEOUT=$(cmdline_arg case_timeout 120)
 export SHAPEVM=/shapevm SHAPEVM_GUEST_KERNEL=/guest/Image \
 	SHAPEVM_GUEST_INITRD=/guest/initrd.cpio.gz SHAPEVM_L1_KVM=$kvm \
-	SHAPEVM_CASE_TIMEOUT SHAPEVM_EDU_BDF="$edu" SHAPEVM_QEMU="$qemu"
+	SHAPEVM_CASE_TIMEOUT SHAPEVM_EDU_BDF="$edu" SHAPEVM_E1000E_BDF="$e1000e" SHAPEVM_QEMU="$qemu"
 # The case names are split into arguments on purpose.
 # shellcheck disable=SC2046
 sh /cases.sh $(cmdline_arg cases "" | tr , ' ')

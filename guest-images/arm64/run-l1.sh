@@ -13,6 +13,8 @@
 #
 # Environment: SHAPEVM_L1_KERNEL (default: build.sh arm64's Image),
 # SHAPEVM_L1_MEM (MiB, default 2048), SHAPEVM_L1_SMP (default 2),
+# SHAPEVM_L1_IOMMU (smmuv3, the default, or virtio: a virtio-iommu-pci
+# instead, whose reserved regions need Linux 6.3 or later),
 # SHAPEVM_L1_APPEND (more kernel words, for experiments).
 # Exit status: QEMU's; 0 when L1 powered itself off, 124 on the timeout;
 # 3 when qemu-system-aarch64 is missing.
@@ -22,8 +24,12 @@
 #   mode; gic-version=3 with its=on gives L1 an ITS, so L1's KVM can offer
 #   its guests a vGICv3 with a vITS. (This GICv3 has no GICv2-compatible
 #   CPU interface, so L1's KVM cannot emulate a GICv2.)
-# - iommu=smmuv3 and QEMU's edu device: an IOMMU group with an MSI window
-#   that VFIO can own (l1-init.sh binds edu to vfio-pci).
+# - iommu=smmuv3 and QEMU's edu and e1000e devices: IOMMU groups with an
+#   MSI window that VFIO can own (l1-init.sh binds both to vfio-pci). The
+#   e1000e's network is QEMU's user-mode one, so a guest it is assigned to
+#   gets a DHCP answer (receive interrupts) without any host setup. With
+#   SHAPEVM_L1_IOMMU=virtio a virtio-iommu-pci translates for them instead;
+#   it reports the ITS's doorbell page 0x8090000-0x809ffff as the MSI window.
 # - "-cpu max,pauth-impdef=on": TCG's architected pointer authentication
 #   (QARMA) is slow to emulate; the implementation-defined one roughly
 #   halves L1's run time.
@@ -58,6 +64,12 @@ if [ -z "${SHAPEVM_L1_KERNEL:-}" ]; then
 	eval "$vars"
 fi
 
+case ${SHAPEVM_L1_IOMMU:-smmuv3} in
+smmuv3) machine_iommu=,iommu=smmuv3 iommu_device=() ;;
+virtio) machine_iommu='' iommu_device=(-device virtio-iommu-pci) ;;
+*) echo "run-l1.sh: SHAPEVM_L1_IOMMU=$SHAPEVM_L1_IOMMU: smmuv3 or virtio" >&2; exit 2 ;;
+esac
+
 cmdline="console=ttyAMA0 loglevel=4 panic=-1 mitigations=off $append ${SHAPEVM_L1_APPEND:-}"
 mkdir -p "$(dirname "$log")" || exit 1
 
@@ -76,10 +88,11 @@ stamp_lines() {
 : >"$log"
 # -no-reboot: a reset or panic in L1 ends QEMU instead of booting again.
 timeout --kill-after=10 "$timeout_s" qemu-system-aarch64 \
-	-accel tcg -M virt,virtualization=on,gic-version=3,its=on,iommu=smmuv3 \
+	-accel tcg -M "virt,virtualization=on,gic-version=3,its=on$machine_iommu" \
 	-cpu max,pauth-impdef=on -smp "${SHAPEVM_L1_SMP:-2}" -m "${SHAPEVM_L1_MEM:-2048}" \
 	-nodefaults -no-user-config -display none -monitor none -serial stdio \
-	-device edu \
+	"${iommu_device[@]}" -device edu \
+	-netdev user,id=net0 -device e1000e,netdev=net0 \
 	-no-reboot -kernel "$SHAPEVM_L1_KERNEL" -initrd "$initrd" -append "$cmdline" \
 	</dev/null 2>&1 | stamp_lines
 exit "${PIPESTATUS[0]}"

@@ -3,7 +3,7 @@
 # The cases of tests/l1/arm64/run.sh. Runs inside the emulated arm64 L1 host
 # (busybox sh, started by guest-images/arm64/l1-init.sh, which sets SHAPEVM,
 # SHAPEVM_GUEST_KERNEL, SHAPEVM_GUEST_INITRD, SHAPEVM_L1_KVM,
-# SHAPEVM_CASE_TIMEOUT, SHAPEVM_EDU_BDF and SHAPEVM_QEMU).
+# SHAPEVM_CASE_TIMEOUT, SHAPEVM_EDU_BDF, SHAPEVM_E1000E_BDF and SHAPEVM_QEMU).
 #
 #   sh cases.sh [CASE...]      (default: all but qemu-boot)
 #
@@ -20,7 +20,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot reset virtio-blk-its gicv2m its-host-window virtio-rng-console bad-image dump-dtb host-probe"
+all_cases="boot reset virtio-blk-its gicv2m its-host-window virtio-rng-console bad-image dump-dtb host-probe vfio-assign vfio-assign-viommu"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-120}
 # What boot and qemu-boot ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -243,6 +243,89 @@ case_its_host_window() {
 		[ $((start)) -gt $((0x80fffff)) ] || [ $((end)) -lt $((0x8000000)) ] ||
 			fail "RAM bank $start-$end overlaps the host's msi window"
 	done </tmp/$name.ram
+}
+
+# vfio-assign: run -v --vfio gives two real (emulated) PCI devices that L1
+# bound to vfio-pci behind its SMMUv3 to an L2 guest: QEMU's edu, whose
+# BAR0 identity register the guest reads at the address shapevm placed the
+# BAR (a KVM memslot over VFIO's mmap), and the e1000e NIC, which Linux's
+# e1000e driver brings up: its link comes up, a DHCP exchange with QEMU's
+# user-mode network (L1's NIC backend) works, so the NIC's DMA reaches guest
+# RAM through the SMMU, and its MSI-X interrupts are counted on the ITS
+# ("ITS-MSI": shapevm routed each vector with the device's requester ID).
+# The plan printed by -v puts the ITS frame on the host's msi window, which
+# both groups report (0x8000000-0x80fffff, the SMMU driver's software MSI
+# window), and keeps RAM off it; -v also shows every memory BAR mapped into
+# the IOMMU at its guest address for peer-to-peer DMA.
+# vfio-assign-viommu: the same in an L1 whose devices sit behind a
+# virtio-iommu (Linux 6.12 in L1 and L2): its msi window is the ITS's
+# doorbell page 0x8090000-0x809ffff, so the plan moves the guest's ITS to
+# 0x8080000 to put its translater page there.
+# shellcheck disable=SC2016
+assign_command='. /lib/shapevm/modules.sh; modules_load e1000e >/dev/null; for d in /sys/bus/pci/devices/*; do case $(cat $d/vendor):$(cat $d/device) in 0x1234:0x11e8) E=$d;; 0x8086:0x10d3) N=$d;; esac; done; r=$(head -1 $E/resource); echo SHAPEVM_EDU_ID=$(devmem ${r%% *} 32); i=$(ls $N/net); ip link set $i up; n=0; while [ $(cat /sys/class/net/$i/carrier) != 1 ] && [ $n -lt 30 ]; do sleep 1; n=$((n+1)); done; echo SHAPEVM_LINK=$(cat /sys/class/net/$i/carrier); udhcpc -i $i -n -q -t 5 -T 3 -s /bin/true 2>&1 | sed s/^/SHAPEVM_DHCP:/; grep $i /proc/interrupts | sed s/^/SHAPEVM_IRQ:/; exit 7'
+# case_vfio_assign CASE WINDOW_START WINDOW_END ITS_START ITS_END: as above,
+# the host's msi window and the guest's ITS frame where the plan must put
+# them (16-digit hex, as the plan prints them).
+case_vfio_assign() {
+	name=$1 win_start=$2 win_end=$3 its_start=$4 its_end=$5
+	if [ -z "${SHAPEVM_EDU_BDF:-}" ] || [ -z "${SHAPEVM_E1000E_BDF:-}" ]; then
+		fail "L1 has no edu and e1000e bound to vfio-pci (see the SHAPEVM_L1 lines)"
+		return
+	fi
+	group=$(basename "$(readlink "/sys/bus/pci/devices/$SHAPEVM_EDU_BDF/iommu_group")")
+	host_msi=$(awk '$3 == "msi" { print $1, $2 }' "/sys/kernel/iommu_groups/$group/reserved_regions")
+	[ "$host_msi" = "$win_start $win_end" ] ||
+		fail "L1's IOMMU reports the msi window '$host_msi', expected $win_start $win_end"
+	run_vmm "$name" run -v --vfio "$SHAPEVM_EDU_BDF" --vfio "$SHAPEVM_E1000E_BDF" \
+		-k "$SHAPEVM_GUEST_KERNEL" -i "$SHAPEVM_GUEST_INITRD" -m 256M \
+		-p "console=ttyS0 quiet -- \"$assign_command\""
+	expect_exit 0
+	out=/tmp/$name.out
+	grep -q "^$its_start $its_end .* msi  *gic-its " "$out" ||
+		fail "the printed plan has no gic-its frame at $its_start-$its_end"
+	grep -q "^$win_start $win_end msi .*the guest's MSI doorbell sits on it" "$out" ||
+		fail "the plan's host report does not put the guest's doorbell on the host's msi window"
+	ram_lines "$out" >"/tmp/$name.ram"
+	grep -q . "/tmp/$name.ram" || fail "the printed plan has no RAM rows"
+	while read -r start end _; do
+		[ $((start)) -gt $((win_end)) ] || [ $((end)) -lt $((win_start)) ] ||
+			fail "RAM bank $start-$end overlaps the host's msi window"
+	done <"/tmp/$name.ram"
+	# Peer-to-peer: each device's memory BARs also go into the IOMMU at
+	# their guest addresses (edu's BAR0, the e1000e's BAR0, 1 and 3).
+	peer=$(grep -c ': BAR[0-9] at 0x[0-9a-f]*: mapped for peer-to-peer DMA' "$out")
+	[ "$peer" -ge 4 ] || fail "$peer BARs mapped for peer-to-peer DMA, expected at least 4"
+	! grep -q 'not mapped for peer-to-peer DMA' "$out" ||
+		fail "$(grep -m1 'not mapped for peer-to-peer DMA' "$out")"
+	guest_spoke || return
+	grep -q -i '^SHAPEVM_EDU_ID=0x010000ED' "$out" ||
+		fail "the guest read edu's identity as $(grep -o 'SHAPEVM_EDU_ID=.*' "$out" | tail -1), expected 0x010000ED"
+	grep -q '^SHAPEVM_LINK=1' "$out" ||
+		fail "the e1000e link did not come up ($(grep -o 'SHAPEVM_LINK=.*' "$out" | tail -1))"
+	grep -q '^SHAPEVM_DHCP:.*lease of .* obtained' "$out" ||
+		fail "no DHCP lease through the e1000e ($(grep '^SHAPEVM_DHCP:' "$out" | tail -1))"
+	# The NIC's vectors ("SHAPEVM_IRQ: N: COUNT... CHIP ..."): their chips
+	# and their counts summed over CPUs.
+	irqs=$(awk '/^SHAPEVM_IRQ:/ {
+		for (i = 3; i <= NF && $i ~ /^[0-9]+$/; i++)
+			total += $i
+		chips = chips " " $i
+	} END { print total + 0 chips }' "$out")
+	echo "SHAPEVM_CASE: $name: e1000e interrupts: ${irqs:-none}"
+	# Linux 6.1 names the chip ITS-MSI; 6.12's per-device MSI domains
+	# ITS-PCI-MSIX-<address>.
+	if [ -z "${irqs#* }" ]; then
+		fail "the guest's /proc/interrupts has no e1000e lines"
+	else
+		for chip in ${irqs#* }; do
+			case $chip in
+			ITS-MSI | ITS-PCI-MSI*) ;;
+			*) fail "an e1000e vector comes through $chip, not the ITS" ;;
+			esac
+		done
+		[ "${irqs%% *}" -gt 0 ] || fail "no e1000e interrupt arrived"
+	fi
+	expect_guest_status 7
 }
 
 # reset: the guest reboots (PSCI SYSTEM_RESET): shapevm exits 3.
@@ -473,6 +556,12 @@ for case_name in "$@"; do
 	bad-image) case_bad_image ;;
 	dump-dtb) case_dump_dtb ;;
 	host-probe) case_host_probe ;;
+	vfio-assign)
+		case_vfio_assign vfio-assign 0x0000000008000000 0x00000000080fffff \
+			0x0000000008000000 0x000000000801ffff ;;
+	vfio-assign-viommu)
+		case_vfio_assign vfio-assign-viommu 0x0000000008090000 0x000000000809ffff \
+			0x0000000008080000 0x000000000809ffff ;;
 	qemu-boot) case_qemu_boot ;;
 	*) fail "no such case (known: $all_cases qemu-boot)" ;;
 	esac
