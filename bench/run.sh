@@ -31,10 +31,13 @@ export BENCH_OUT=${BENCH_OUT:-$ROOT/build/bench}
 #                build/arm64/shapevm, from make ARCH=arm64), and says
 #                "skipped" without it; it needs neither SHAPEVM nor GUESTS.
 #                RUNS applies to it too (default 5; a round of 3 boots ~45 s).
+#   vfio         VFIO assignment against QEMU's vfio-pci in the emulated x86
+#                host: DMA mapping of guest RAM per GiB and MSI latency
+#                (10-15 minutes; it needs SHAPEVM_STATIC; bench/vfio/README.md).
 #   virtio       (not listed: about 45 minutes in the emulated x86 host)
 #                virtio-blk and virtio-net against QEMU's; run it alone:
 #                SHAPEVM_STATIC=... bash bench/virtio/run.sh
-BENCHMARKS=(boot-micro boot-costs plan boot-arm64)
+BENCHMARKS=(boot-micro boot-costs plan boot-arm64 vfio)
 # The benchmarks that run without SHAPEVM and GUESTS.
 STANDALONE=(boot-arm64)
 
