@@ -37,6 +37,17 @@
 # HyperTransport hole; the ISA bridge's group gets a direct-relaxable
 # 0-16 MiB), which is what the VFIO cases plan around. caching-mode=on makes
 # the guest report every mapping, as VFIO under QEMU needs.
+# Behind a conventional PCI bridge sit a second edu and an e1000: devices
+# behind such a bridge share its requester ID and so one IOMMU group, which
+# gives the VFIO bad-input cases a group with a peer on a host driver
+# (l1-init.sh binds that edu to vfio-pci and leaves the e1000 to e1000).
+# romfile= keeps the e1000 from wanting an iPXE ROM that -kernel never runs;
+# it has no network (QEMU warns "nic e1000.0 has no peer": it needs none).
+# With Intel, a third edu is function 4 of the ICH9 slot 1f: functions of a
+# multifunction device without ACS share a group, so it is in the ISA
+# bridge's, whose reserved regions carry the direct-relaxable 0-16 MiB that
+# Linux's intel-iommu gives the ISA bridge (its floppy DMA workaround). The
+# edu at 00:01.0 is alone in a group with only the msi window.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,9 +76,11 @@ if [ -z "${SHAPEVM_L1_KERNEL:-}" ]; then
 	eval "$vars"
 fi
 
+lpc_edu=()
 case ${SHAPEVM_L1_IOMMU:-amd} in
-amd) iommu_device=amd-iommu,intremap=on iommu_words= ;;
-intel) iommu_device=intel-iommu,intremap=on,caching-mode=on iommu_words=intel_iommu=on ;;
+amd) iommu_device=amd-iommu,intremap=on iommu_words='' ;;
+intel) iommu_device=intel-iommu,intremap=on,caching-mode=on iommu_words=intel_iommu=on
+	lpc_edu=(-device "edu,addr=1f.4") ;;
 *) echo "run-l1.sh: SHAPEVM_L1_IOMMU=$SHAPEVM_L1_IOMMU: not amd or intel" >&2; exit 2 ;;
 esac
 cmdline="console=ttyS0 loglevel=4 panic=-1 mitigations=off kvm_amd.nrips=0 iommu=pt $iommu_words $append ${SHAPEVM_L1_APPEND:-}"
@@ -91,6 +104,9 @@ timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
 	-accel tcg -cpu max,family=23,model=1 -M q35 -smp 1 -m "${SHAPEVM_L1_MEM:-2048}" \
 	-nodefaults -no-user-config -display none -monitor none -serial stdio \
 	-device "$iommu_device" -device edu \
+	-device pci-bridge,id=l1-bridge,chassis_nr=1,shpc=off \
+	-device edu,bus=l1-bridge,addr=1 -device e1000,bus=l1-bridge,addr=2,romfile= \
+	"${lpc_edu[@]}" \
 	-no-reboot -kernel "$SHAPEVM_L1_KERNEL" -initrd "$initrd" -append "$cmdline" \
 	</dev/null 2>&1 | stamp_lines
 exit "${PIPESTATUS[0]}"

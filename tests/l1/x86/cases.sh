@@ -3,7 +3,8 @@
 # The cases of tests/l1/x86/run.sh. Runs inside the emulated L1 host
 # (busybox sh, started by guest-images/x86_64/l1-init.sh, which sets SHAPEVM,
 # SHAPEVM_GUEST_KERNEL, SHAPEVM_GUEST_INITRD, SHAPEVM_L1_KVM,
-# SHAPEVM_CASE_TIMEOUT and SHAPEVM_EDU_BDF).
+# SHAPEVM_CASE_TIMEOUT, SHAPEVM_EDU_BDF, SHAPEVM_EDU_PEER_BDF,
+# SHAPEVM_E1000_BDF and SHAPEVM_EDU_LPC_BDF).
 #
 #   sh cases.sh [CASE...]      (default: all of them)
 #
@@ -20,7 +21,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-assign"
+all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-unbound vfio-group-peer vfio-missing vfio-collide vfio-assign vfio-assign-intel"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -593,29 +594,65 @@ case_vfio_edu() {
 	expect_line "$out" '^vfio-edu: ok: unmapped [0-9]+ DMA mappings$' "unmapped"
 }
 
-# vfio-assign: shapevm run --vfio gives edu (bound to vfio-pci behind L1's
-# AMD IOMMU) to an L2 guest. The guest finds it by its device ID, reads
-# BAR0's identity register at the address shapevm placed the BAR (a KVM
-# memslot over VFIO's mmap of it), then without a driver programs edu's MSI
-# capability (address 0xfee00000, vector 0xdf, which no guest driver owns),
-# turns on bus mastering and has edu raise an interrupt: Linux's "No irq
-# handler for vector" shows it arrived. The plan printed by -v keeps RAM off
-# the msi window and shows the HyperTransport hole.
+# vfio-assign, vfio-assign-intel: shapevm run --vfio gives edu (bound to
+# vfio-pci behind L1's AMD or Intel IOMMU) to an L2 guest. The guest finds
+# it by its device ID, reads BAR0's identity register at the address shapevm
+# placed the BAR (a KVM memslot over VFIO's mmap of it), then without a
+# driver programs edu's MSI capability (address 0xfee00000, vector 0xdf,
+# which no guest driver owns), turns on bus mastering and has edu raise an
+# interrupt: Linux's "No irq handler for vector" shows it arrived. The plan
+# printed by -v keeps RAM off the msi window and shows, with AMD, the
+# HyperTransport hole above the guest's map. In the AMD L1 it runs after the
+# bad-input cases, so it also shows their failures left edu usable.
+# With Intel, only the ISA bridge's group has the direct-relaxable 0-16 MiB
+# (Linux's floppy workaround), not the group of the edu at 00:01.0, which
+# plans without --allow-relaxable. So vfio-assign-intel assigns the edu that
+# run-l1.sh puts at 00:1f.4, in the ISA bridge's group (with the ISA,
+# SATA and SMBus functions, all on no driver): x86's zero page and low RAM
+# cannot avoid 0-16 MiB, so without --allow-relaxable shapevm must refuse
+# with one line naming the flag (exit 1, a plan that cannot be made;
+# docs/contracts.md) and start no guest; with it, the plan puts RAM there
+# and says so, and the guest gets edu as above.
 # shellcheck disable=SC2016
 edu_command='for d in /sys/bus/pci/devices/*; do [ $(cat $d/device) = 0x11e8 ] && D=$d; done; c=$D/config; r=$(head -1 $D/resource); b=${r%% *}; echo SHAPEVM_EDU_ID=$(devmem $b 32); w() { printf $2 | dd of=$c bs=1 seek=$1 conv=notrunc 2>/dev/null; }; m=$(($(dd if=$c bs=1 skip=52 count=1 2>/dev/null | od -An -tu1))); w $((m+4)) \\0\\0\\340\\376; w $((m+8)) \\0\\0\\0\\0; w $((m+12)) \\337\\0; w $((m+2)) \\201; w 4 \\6; devmem $((b+0x60)) 32 1; sleep 1; dmesg | grep -q No.irq.handler && echo SHAPEVM_EDU_MSI=delivered; exit 7'
 case_vfio_assign() {
-	if [ -z "${SHAPEVM_EDU_BDF:-}" ]; then
-		fail "L1 has no edu device bound to vfio-pci (see the SHAPEVM_L1 lines)"
-		return
+	iommu=$1
+	bdf=${SHAPEVM_EDU_BDF:-}
+	relax=
+	if [ "$iommu" = intel ]; then
+		needs_device "$bdf" "edu device bound to vfio-pci" || return
+		# edu's own group: only the msi window, a plan without the flag.
+		run_vmm vfio-assign-intel-own plan -m 256M --vfio "$bdf"
+		expect_exit 0
+		grep -q ' direct-relaxable ' /tmp/vfio-assign-intel-own.out &&
+			fail "edu $bdf's own group has a direct-relaxable region: $(grep ' direct-relaxable ' /tmp/vfio-assign-intel-own.out | head -n 1)"
+		bdf=${SHAPEVM_EDU_LPC_BDF:-}
+		needs_device "$bdf" "edu at 00:1f.4 bound to vfio-pci (the ISA bridge's group)" || return
+		run_vmm vfio-assign-intel-strict run --vfio "$bdf" -k "$SHAPEVM_GUEST_KERNEL" \
+			-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- exit 7"
+		expect_exit 1
+		expect_one_error "^shapevm: no memory plan: .*direct-relaxable 0x0-0xffffff.*--allow-relaxable" \
+			"without --allow-relaxable"
+		expect_intact "$bdf" --allow-relaxable
+		relax=--allow-relaxable
 	fi
-	run_vmm vfio-assign run -v --vfio "$SHAPEVM_EDU_BDF" -k "$SHAPEVM_GUEST_KERNEL" \
-		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$edu_command\""
+	needs_device "$bdf" "edu device bound to vfio-pci" || return
+	# $relax is empty or one word, split on purpose.
+	# shellcheck disable=SC2086
+	run_vmm "$case_name" run -v $relax --vfio "$bdf" \
+		-k "$SHAPEVM_GUEST_KERNEL" -i "$SHAPEVM_GUEST_INITRD" -m 256M \
+		-p "console=ttyS0 quiet -- \"$edu_command\""
 	expect_exit 0
-	out=/tmp/vfio-assign.out
+	out=/tmp/$name.out
 	expect_line "$out" "^0x00000000fee00000 0x00000000feefffff msi +this host +the guest's MSI doorbell sits on it" \
 		"host msi window 0xfee00000-0xfeefffff under the guest's doorbell"
-	expect_line "$out" "^0x000000fd00000000 0x000000ffffffffff reserved +this host +above the guest's map" \
-		"HyperTransport hole 0xfd00000000-0xffffffffff \"above the guest's map\""
+	if [ "$iommu" = amd ]; then
+		expect_line "$out" "^0x000000fd00000000 0x000000ffffffffff reserved +this host +above the guest's map" \
+			"HyperTransport hole 0xfd00000000-0xffffffffff \"above the guest's map\""
+	else
+		expect_line "$out" "^0x0000000000000000 0x0000000000ffffff direct-relaxable +this host +RAM placed on it \\(--allow-relaxable\\)" \
+			"direct-relaxable 0x0-0xffffff \"RAM placed on it (--allow-relaxable)\""
+	fi
 	# No RAM bank of the plan reaches the msi window.
 	awk '$4 == "ram" && $2 >= "0x00000000fee00000" && $1 <= "0x00000000feefffff"' "$out" |
 		grep -q . && fail "a RAM bank overlaps 0xfee00000-0xfeefffff"
@@ -625,6 +662,145 @@ case_vfio_assign() {
 	grep -q '^SHAPEVM_EDU_MSI=delivered' "$out" ||
 		fail "edu's MSI did not reach the guest (no \"No irq handler for vector\")"
 	expect_guest_status 7
+}
+
+# The bad-input cases: run --vfio with a device or plan shapevm must refuse.
+# Each refusal is exit 1 and exactly one line, "shapevm: ..." with the words
+# a user needs, and no guest (nothing else printed). Afterwards nothing may
+# be left half-done: edu is still bound to vfio-pci, and its group is free
+# and viable, which plan --vfio proves cheaply by opening it, putting it
+# in a type1v2 container and planning around its facts; the devices the
+# refusal was about keep their drivers. vfio-assign, after these in the AMD
+# L1, then assigns edu for real.
+
+# expect_one_error REGEX WHAT: shapevm's whole output is one line matching
+# the extended REGEX.
+expect_one_error() {
+	lines=$(grep -c . "/tmp/$name.out")
+	if [ "$lines" != 1 ]; then
+		fail "$2: $lines lines of output, expected one error line (first: $(head -n 1 "/tmp/$name.out"))"
+	elif ! grep -q -E "$1" "/tmp/$name.out"; then
+		fail "$2: not the expected error: $(cat "/tmp/$name.out")"
+	fi
+}
+
+# expect_driver BDF DRIVER: the device is bound to DRIVER (sysfs).
+expect_driver() {
+	if [ -e "/sys/bus/pci/devices/$1/driver" ]; then
+		bound=$(basename "$(readlink "/sys/bus/pci/devices/$1/driver")")
+	else
+		bound="no driver"
+	fi
+	[ "$bound" = "$2" ] || fail "after $name, $1 is bound to $bound, not $2"
+}
+
+# expect_intact BDF [FLAG...]: the device kept vfio-pci, and its group can
+# be opened and attached to a container again (plan --vfio, with FLAGs).
+# expect_edu_intact: the same for the edu most cases assign.
+expect_intact() {
+	device=$1
+	shift
+	expect_driver "$device" vfio-pci
+	refused_run=$name
+	echo "SHAPEVM_CASE: $refused_run: $device still usable? $SHAPEVM plan -m 256M $* --vfio $device"
+	if ! "$SHAPEVM" plan -m 256M "$@" --vfio "$device" </dev/null >/tmp/intact.out 2>&1; then
+		fail "after $refused_run, plan --vfio $device fails: $(grep '^shapevm: ' /tmp/intact.out | tail -1)"
+	fi
+}
+expect_edu_intact() {
+	expect_intact "$SHAPEVM_EDU_BDF"
+}
+
+# needs_device VAR WHAT: L1 has the device (its variable is set).
+needs_device() {
+	[ -n "$1" ] && return
+	fail "L1 has no $2 (see the SHAPEVM_L1 lines)"
+	return 1
+}
+
+# vfio-unbound: a device on its own driver (the e1000 behind the bridge, on
+# e1000) and one on no driver (q35's ISA bridge, 00:1f.0: lpc_ich is not
+# loaded in L1) are refused, each naming the device, its driver and vfio-pci.
+case_vfio_unbound() {
+	needs_device "${SHAPEVM_EDU_BDF:-}" "edu device bound to vfio-pci" || return
+	needs_device "${SHAPEVM_E1000_BDF:-}" "e1000 behind its PCI bridge" || return
+	e1000=$SHAPEVM_E1000_BDF
+	run_vmm vfio-unbound run --vfio "$e1000" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- exit 7"
+	expect_exit 1
+	expect_one_error "^shapevm: --vfio $e1000 is bound to e1000, not vfio-pci \\(unbind it and bind it to vfio-pci\\)\$" \
+		"a device on e1000"
+	expect_driver "$e1000" e1000
+	expect_edu_intact
+	isa=0000:00:1f.0
+	if [ -e "/sys/bus/pci/devices/$isa/driver" ]; then
+		echo "vfio-unbound: $isa has a driver in this L1: the no-driver message is not checked"
+	else
+		run_vmm vfio-unbound-none run --vfio "$isa" -k "$SHAPEVM_GUEST_KERNEL" \
+			-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- exit 7"
+		expect_exit 1
+		expect_one_error "^shapevm: --vfio $isa is bound to no driver \\(bind it to vfio-pci\\)\$" \
+			"a device on no driver"
+		expect_edu_intact
+	fi
+}
+
+# vfio-group-peer: the second edu, bound to vfio-pci, shares its IOMMU group
+# (devices behind a conventional PCI bridge share its requester ID) with the
+# e1000, which stays on e1000: the group is not viable, and the error names
+# the e1000 and its driver and says to unbind it.
+case_vfio_group_peer() {
+	needs_device "${SHAPEVM_EDU_BDF:-}" "edu device bound to vfio-pci" || return
+	needs_device "${SHAPEVM_EDU_PEER_BDF:-}" "second edu behind the PCI bridge bound to vfio-pci" || return
+	needs_device "${SHAPEVM_E1000_BDF:-}" "e1000 behind its PCI bridge" || return
+	peer=$SHAPEVM_EDU_PEER_BDF e1000=$SHAPEVM_E1000_BDF
+	group=$(basename "$(readlink "/sys/bus/pci/devices/$peer/iommu_group")")
+	if [ ! -e "/sys/kernel/iommu_groups/$group/devices/$e1000" ]; then
+		fail "$peer and $e1000 are not in one IOMMU group (group $group: $(cd "/sys/kernel/iommu_groups/$group/devices" && echo *))"
+		return
+	fi
+	run_vmm vfio-group-peer run --vfio "$peer" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- exit 7"
+	expect_exit 1
+	expect_one_error "^shapevm: --vfio $peer: IOMMU group $group is not viable: $e1000 is bound to e1000 \\(unbind it or bind it to vfio-pci\\)\$" \
+		"a group with a bound peer"
+	expect_driver "$peer" vfio-pci
+	expect_driver "$e1000" e1000
+	expect_edu_intact
+}
+
+# vfio-missing: an address with no device behind it, and one that is not a
+# PCI address at all.
+case_vfio_missing() {
+	needs_device "${SHAPEVM_EDU_BDF:-}" "edu device bound to vfio-pci" || return
+	run_vmm vfio-missing run --vfio 0000:00:1f.7 -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- exit 7"
+	expect_exit 1
+	expect_one_error '^shapevm: --vfio 0000:00:1f.7: no such PCI device \(/sys/bus/pci/devices/0000:00:1f.7: No such file or directory\)$' \
+		"no such device"
+	expect_edu_intact
+	run_vmm vfio-missing-malformed run --vfio 0000:00:02 -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- exit 7"
+	expect_exit 1
+	expect_one_error '^shapevm: --vfio "0000:00:02": not a PCI address \(DDDD:BB:DD.F or BB:DD.F' \
+		"a malformed address"
+	expect_edu_intact
+}
+
+# vfio-collide: edu's group with a host file whose reserved region takes all
+# of 4 GiB up to AMD's HyperTransport hole, which edu's group reserves from
+# there to L1's 40 phys-bits: 4G of RAM has no room. The planner says what
+# does not fit, what the host regions take and how much would.
+case_vfio_collide() {
+	needs_device "${SHAPEVM_EDU_BDF:-}" "edu device bound to vfio-pci" || return
+	echo "0x0000000100000000 0x000000fcffffffff reserved" >/tmp/collide-host.txt
+	run_vmm vfio-collide run --vfio "$SHAPEVM_EDU_BDF" --host-reserved /tmp/collide-host.txt \
+		-k "$SHAPEVM_GUEST_KERNEL" -i "$SHAPEVM_GUEST_INITRD" -m 4G \
+		-p "console=ttyS0 quiet -- exit 7"
+	expect_exit 1
+	expect_one_error '^shapevm: no memory plan: 4G of RAM does not fit: only [0-9.]+[MG] fits below 0x[0-9a-f]+, .*host reserved regions take .*Ask for at most ' \
+		"4G beside the reserved regions"
+	expect_edu_intact
 }
 
 # needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
@@ -659,7 +835,12 @@ for case_name in "$@"; do
 	virtio-net-novhost) case_virtio_net virtio-net-novhost "served by shapevm" --no-vhost ;;
 	vfio-edu) case_vfio_edu amd ;;
 	vfio-edu-intel) case_vfio_edu intel ;;
-	vfio-assign) case_vfio_assign ;;
+	vfio-unbound) case_vfio_unbound ;;
+	vfio-group-peer) case_vfio_group_peer ;;
+	vfio-missing) case_vfio_missing ;;
+	vfio-collide) case_vfio_collide ;;
+	vfio-assign) case_vfio_assign amd ;;
+	vfio-assign-intel) case_vfio_assign intel ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"

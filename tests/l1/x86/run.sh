@@ -48,9 +48,30 @@
 #   vfio-edu-intel  the same behind intel-iommu: msi window refused, and the
 #             ISA bridge's direct-relaxable 0-16 MiB: no plan without
 #             --allow-relaxable, the DMA check refuses RAM there unless allowed
+#   The bad-input cases start no guest: each run --vfio must exit 1 with one
+#   line, and leave edu bound to vfio-pci with its group free (plan --vfio
+#   of it still works); L1 has a PCI bridge with a second edu (vfio-pci) and
+#   an e1000 (on e1000) behind it, one IOMMU group (run-l1.sh):
+#   vfio-unbound  the e1000: "is bound to e1000, not vfio-pci (unbind it and
+#             bind it to vfio-pci)"; the ISA bridge 00:1f.0: "bound to no
+#             driver (bind it to vfio-pci)"
+#   vfio-group-peer  the second edu: "IOMMU group N is not viable: <e1000> is
+#             bound to e1000 (unbind it or bind it to vfio-pci)"
+#   vfio-missing  0000:00:1f.7: "no such PCI device"; 0000:00:02: "not a PCI
+#             address"
+#   vfio-collide  -m 4G --vfio edu --host-reserved a file reserving 4 GiB up
+#             to the HyperTransport hole: the planner's "4G of RAM does not
+#             fit ... Ask for at most ..."
 #   vfio-assign  run -v --vfio: edu assigned to an L2 guest, which reads BAR0's
-#             identity 0x010000ED; the plan keeps RAM off 0xfee00000 and the
-#             HyperTransport hole
+#             identity 0x010000ED and gets edu's MSI; the plan keeps RAM off
+#             0xfee00000 and the HyperTransport hole. It runs after the
+#             bad-input cases, so it also shows they left edu usable
+#   vfio-assign-intel  the same behind intel-iommu. Only the ISA bridge's
+#             group has the direct-relaxable 0-16 MiB (plan --vfio of the edu
+#             at 00:01.0 needs no flag), so it assigns the edu run-l1.sh puts
+#             at 00:1f.4, in that group: without --allow-relaxable refused
+#             (exit 1, one line naming the flag), with it RAM placed there,
+#             off the msi window, the identity read and the MSI delivered
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
@@ -69,7 +90,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-assign)
+all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-unbound vfio-group-peer vfio-missing vfio-collide vfio-assign vfio-assign-intel)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
@@ -221,7 +242,7 @@ run_l1() {
 	l1_init=$(grep -m1 'SHAPEVM_L1: init reached' "$log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
 	l1_kvm=$(grep -m1 'SHAPEVM_L1: /dev/kvm ready' "$log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
 	echo "# $iommu L1 reached /init after ${l1_init:-?} s, /dev/kvm after ${l1_kvm:-?} s; whole run ${run_seconds} s"
-	grep -o 'SHAPEVM_CASE: [a-z-]*: exit .*' "$log" | sed 's/^SHAPEVM_CASE: /# /'
+	grep -o 'SHAPEVM_CASE: [a-z0-9-]*: exit .*' "$log" | sed 's/^SHAPEVM_CASE: /# /'
 
 	if [ "$failed" -gt "$failed_before" ]; then
 		echo "# console log: $log (last 40 lines follow)"
