@@ -24,7 +24,6 @@
 #include "vfio/group.h"
 #include "vmm/hostres.h"
 
-#define BDF_FORMS	"DDDD:BB:DD.F or BB:DD.F, hex, e.g. 0000:03:00.0"
 #define DRIVER_LEN	64
 
 
@@ -157,7 +156,7 @@ int vfio_group_check(const char *root, const char *bdf, struct vfio_error *err)
 
 	if (!bdf || hostres_bdf_normalize(bdf, dev))
 		return vfio_fail(err, -EINVAL, "\"%.32s\": not a PCI address (%s)",
-			    bdf ? bdf : "", BDF_FORMS);
+			    bdf ? bdf : "", HOSTRES_BDF_FORMS);
 	if (snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", root, dev) >=
 	    (int)sizeof(dir))
 		return vfio_fail(err, -ENAMETOOLONG, "%s: %.64s...: path too long", dev, dir);
@@ -263,7 +262,7 @@ int vfio_group_device_fd(const struct vfio_group *group, const char *bdf,
 
 	if (!bdf || hostres_bdf_normalize(bdf, dev))
 		return vfio_fail(err, -EINVAL, "\"%.32s\": not a PCI address (%s)",
-			    bdf ? bdf : "", BDF_FORMS);
+			    bdf ? bdf : "", HOSTRES_BDF_FORMS);
 	fd = ioctl(group->fd, VFIO_GROUP_GET_DEVICE_FD, dev);
 	if (fd < 0)
 		return vfio_fail(err, -errno, "%s: VFIO_GROUP_GET_DEVICE_FD(/dev/vfio/%d): %s",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vmm/config.h"
+#include "vmm/hostres.h"
 #include "vmm/util.h"
 #include "vmm/memplan.h"
 
@@ -295,6 +296,18 @@ static int config_add_path(const char **list, size_t *nr, size_t max,
 	return 0;
 }
 
+/* A PCI address is checked as it is read: a typo is a usage error. */
+static int config_add_bdf(const char **list, size_t *nr, const char *value,
+			  struct config_error *err)
+{
+	char bdf[HOSTRES_BDF_LEN];
+
+	if (*value && hostres_bdf_normalize(value, bdf))
+		return config_fail(err, "--vfio \"%.32s\": not a PCI address (%s)", value,
+				   HOSTRES_BDF_FORMS);
+	return config_add_path(list, nr, CONFIG_MAX_VFIO, "--vfio", value, err);
+}
+
 /*
  * Names the unknown option getopt stopped at. A short one may sit inside a
  * group ("-xv") where optind has not moved on yet, so name it by optopt
@@ -416,8 +429,7 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg,
 			cfg->dump_dtb = optarg;
 			break;
 		case OPT_VFIO:
-			ret = config_add_path(cfg->vfio, &cfg->nr_vfio, CONFIG_MAX_VFIO,
-					      "--vfio", optarg, err);
+			ret = config_add_bdf(cfg->vfio, &cfg->nr_vfio, optarg, err);
 			break;
 		case 'h':
 			return 1;
@@ -510,8 +522,7 @@ int config_parse_plan(int argc, char **argv, bool host_facts,
 			cfg->irqchip = optarg;
 			break;
 		case OPT_VFIO:
-			ret = config_add_path(cfg->vfio, &cfg->nr_vfio, CONFIG_MAX_VFIO,
-					      "--vfio", optarg, err);
+			ret = config_add_bdf(cfg->vfio, &cfg->nr_vfio, optarg, err);
 			break;
 		case OPT_HOST_RESERVED:
 			ret = config_add_path(cfg->host_files, &cfg->nr_host_files,

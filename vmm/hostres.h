@@ -157,6 +157,8 @@ int hostres_vfio_type1_info(struct host_facts *facts, unsigned int host,
  * for anything else.
  */
 int hostres_bdf_normalize(const char *text, char out[HOSTRES_BDF_LEN]);
+/* The forms hostres_bdf_normalize takes, for messages. */
+#define HOSTRES_BDF_FORMS	"DDDD:BB:DD.F or BB:DD.F, hex, e.g. 0000:03:00.0"
 
 /*
  * The IOMMU group of PCI device @bdf (normalized form) under @sysfs_root:

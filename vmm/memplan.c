@@ -243,6 +243,14 @@ static int planner_explain_no_room(struct planner *p, uint64_t placed)
 			 relax, fits, fix);
 }
 
+/* @s, a span of the hard set, is a host region that --allow-relaxable would lift. */
+static bool span_is_relaxable(const struct planner *p, const struct span *s)
+{
+	return s && s->tag != SPAN_NO_TAG && s->tag != TAG_OUTSIDE_IOVA && p->facts &&
+	       s->tag < p->facts->nr_regions &&
+	       p->facts->regions[s->tag].type == HOST_DIRECT_RELAXABLE;
+}
+
 static int planner_check_required(struct planner *p, const struct span_list *forbidden)
 {
 	size_t i;
@@ -262,6 +270,7 @@ static int planner_check_required(struct planner *p, const struct span_list *for
 				 what, (unsigned long long)q->start,
 				 (unsigned long long)q->end - 1, p->cons->arch, q->why,
 				 p->cons->arch,
+				 span_is_relaxable(p, s) ? ", or pass --allow-relaxable" :
 				 p->relaxable.nr ? ", or pass --allow-relaxable if it is direct-relaxable" : "");
 	}
 	return 0;

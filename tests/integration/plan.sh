@@ -181,7 +181,7 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	[ "$(wc -l <"$work/err")" = 1 ] || not_ok "run --vfio missing device: one line" \
 		"$(wc -l <"$work/err") lines"
 	sv run -k /dev/null --vfio 3:0
-	expect "run --vfio of a bad address: exit 1" 1 err "--vfio \"3:0\": not a PCI address"
+	expect "run --vfio of a bad address: usage error" 2 err "--vfio \"3:0\": not a PCI address"
 	sv run -k /dev/null --vfio ""
 	expect "run --vfio with an empty value: usage error" 2 err "--vfio: empty value"
 else

@@ -543,6 +543,11 @@ START_TEST(test_run_vfio)
 	args_make(&a, "run", "-k", "bz", "--vfio", NULL);
 	ck_assert_int_eq(parse_run(&a, &cfg, &err), -EINVAL);
 	ck_assert_str_eq(err.msg, "--vfio: needs a value");
+
+	/* Not a PCI address: a usage error now, not a failed open later. */
+	args_make(&a, "run", "-k", "bz", "--vfio", "0000:00:02", NULL);
+	ck_assert_int_eq(parse_run(&a, &cfg, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "--vfio \"0000:00:02\": not a PCI address (DDDD:BB:DD.F or BB:DD.F, hex, e.g. 0000:03:00.0)");
 }
 END_TEST
 

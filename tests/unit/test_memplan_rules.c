@@ -421,6 +421,25 @@ START_TEST(test_boot_area_conflict)
 	ck_assert_msg(strstr(err.msg, "host direct 0x50000-0x5ffff") &&
 		      strstr(err.msg, "x86_64 needs as RAM") &&
 		      strstr(err.msg, "assign another device"), "%s", err.msg);
+	/* A direct region is no one's to lift: no --allow-relaxable advice. */
+	ck_assert_msg(!strstr(err.msg, "--allow-relaxable"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(test_boot_area_relaxable)
+{
+	struct host_region regions[] = {
+		{ 0, 0xffffff, HOST_DIRECT_RELAXABLE, 0, "group 3" },
+	};
+	struct host_facts facts = FACTS(one_host, regions);
+	struct plan_error err;
+	const char *tail = ", or pass --allow-relaxable";
+
+	ck_assert_int_eq(plan_arch("x86_64", GiB(1), &facts, false, &err), -ENOSPC);
+	/* It knows the region is relaxable, so the advice is plain. */
+	ck_assert_msg(strlen(err.msg) > strlen(tail) &&
+		      !strcmp(err.msg + strlen(err.msg) - strlen(tail), tail), "%s", err.msg);
+	ck_assert_int_eq(plan_arch("x86_64", GiB(1), &facts, true, &err), 0);
 }
 END_TEST
 
@@ -512,6 +531,7 @@ Suite *memplan_rules_suite(void)
 	tcase_add_test(tc, test_unsorted_duplicates);
 	tcase_add_test(tc, test_window_cut_by_host_region);
 	tcase_add_test(tc, test_boot_area_conflict);
+	tcase_add_test(tc, test_boot_area_relaxable);
 	tcase_add_test(tc, test_pci64_window);
 	tcase_add_test(tc, test_print_host_lines);
 	tcase_add_test(tc, test_check_finds_conflicts);

@@ -781,7 +781,7 @@ case_vfio_missing() {
 	expect_edu_intact
 	run_vmm vfio-missing-malformed run --vfio 0000:00:02 -k "$SHAPEVM_GUEST_KERNEL" \
 		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- exit 7"
-	expect_exit 1
+	expect_exit 2	# a usage error: the address is checked as it is read
 	expect_one_error '^shapevm: --vfio "0000:00:02": not a PCI address \(DDDD:BB:DD.F or BB:DD.F' \
 		"a malformed address"
 	expect_edu_intact
