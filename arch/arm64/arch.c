@@ -12,6 +12,7 @@
 
 #include "arch/arm64/layout.h"
 #include "arch/arm64/machine.h"
+#include "devices/pci.h"
 #include "vmm/arch.h"
 #include "vmm/log.h"
 #include "vmm/util.h"
@@ -148,4 +149,6 @@ void arch_pci_info(struct arch_pci *pci)
 	pci->port_io_config = false;
 	pci->io_start = 0;
 	pci->io_size = 0;
+	pci->intx_first = ARM64_PCI_INTX_SPI;
+	pci->intx_lines = PCI_INTX_PINS;
 }
