@@ -51,6 +51,14 @@
 #   vfio-assign  run -v --vfio: edu assigned to an L2 guest, which reads BAR0's
 #             identity 0x010000ED; the plan keeps RAM off 0xfee00000 and the
 #             HyperTransport hole
+#   virtio-blk-intx  --disk with the guest on pci=nomsi: virtio0 on IO-APIC
+#             GSI 17 (_PRT), level (fasteoi), its count rising over a read
+#             of what L1 wrote; no MSI at all
+#   virtio-blk-intx-acpi-off  the same with acpi=off: GSI 17 from the MP
+#             table's PCI entries; ends by reset: 3
+#   vfio-intx run --vfio edu, bound in the guest to uio_pci_generic: edu's
+#             INTx (GSI 17, VFIO trigger eventfd -> KVM resample irqfd)
+#             wakes a read of /dev/uio0, twice (acked and unmasked between)
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
@@ -69,7 +77,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-assign)
+all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-assign virtio-blk-intx virtio-blk-intx-acpi-off vfio-intx)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
