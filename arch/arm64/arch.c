@@ -68,14 +68,12 @@ static int choose_irqchip(struct vm *vm, const struct arm64_machine *m)
 		log_error("--irqchip gicv3-its: this host's KVM has no ITS (try gicv2m)");
 		return -ENOTSUP;
 	}
-	/* Virtio on PCI interrupts by MSI-X only: INTx is not wired. */
+	/* No MSI controller: PCI devices interrupt on INTx (SPIs 4-7, interrupt-map). */
 	if ((kind == PLAN_IRQCHIP_GICV3 || kind == PLAN_IRQCHIP_GICV2) &&
 	    (vm->cfg->nr_disks || vm->cfg->nr_nets || vm->cfg->rng ||
-	     vm->cfg->console == CONSOLE_VIRTIO)) {
-		log_error("--irqchip %s: PCI devices get no MSIs with it, and shapevm's virtio devices need them (try %s)",
-			  asked, kind == PLAN_IRQCHIP_GICV3 ? "gicv3-its or gicv2m" : "gicv2m");
-		return -ENOTSUP;
-	}
+	     vm->cfg->console == CONSOLE_VIRTIO || vm->cfg->nr_vfio))
+		log_info("--irqchip %s: no MSIs: PCI devices interrupt on INTx (shared level SPIs)",
+			 asked);
 	vm->irqchip = kind;
 	return 0;
 none:
