@@ -71,9 +71,16 @@ int pci_device_init(struct pci_device *dev, const char *name,
 
 	put_le16(dev->wmask + PCI_COMMAND, PCI_COMMAND_WRITABLE);
 	put_le16(dev->w1cmask + PCI_STATUS, PCI_STATUS_W1C);
-	/* Firmware and OSes write the line they routed; there is no pin. */
+	/* Firmware and OSes write the line they routed; no pin until set. */
 	dev->wmask[PCI_INTERRUPT_LINE] = 0xff;
+	dev->intx_line = -1;
 	return 0;
+}
+
+void pci_device_set_intx_pin(struct pci_device *dev, uint8_t pin)
+{
+	if (pin <= PCI_INTX_PINS)
+		dev->config[PCI_INTERRUPT_PIN] = pin;
 }
 
 void pci_device_destroy(struct pci_device *dev)
@@ -307,6 +314,38 @@ static uint16_t msix_control(const struct pci_device *dev)
 }
 
 /*
+ * Brings the INTx line to what the device asks, the command register and
+ * MSI-X allow (pci.h); reports a change. Caller holds the lock.
+ */
+static void intx_sync(struct pci_device *dev)
+{
+	uint16_t cmd = get_le16(dev->config + PCI_COMMAND);
+	bool up = dev->intx_level && dev->config[PCI_INTERRUPT_PIN] &&
+		  !(cmd & PCI_COMMAND_INTX_DISABLE) &&
+		  !(msix_control(dev) & PCI_MSIX_FLAGS_ENABLE);
+
+	if (up == dev->intx_asserted)
+		return;
+	dev->intx_asserted = up;
+	if (dev->ops && dev->ops->intx_update)
+		dev->ops->intx_update(dev, up);
+}
+
+void pci_intx_set_level(struct pci_device *dev, bool level)
+{
+	uint16_t status;
+
+	pthread_mutex_lock(&dev->lock);
+	dev->intx_level = level;
+	status = get_le16(dev->config + PCI_STATUS) & ~PCI_STATUS_INTERRUPT;
+	if (level && dev->config[PCI_INTERRUPT_PIN])
+		status |= PCI_STATUS_INTERRUPT;
+	put_le16(dev->config + PCI_STATUS, status);
+	intx_sync(dev);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+/*
  * Marks which BAR registers the write touched: a dword write of all-ones
  * starts sizing that register, any other write ends it.
  */
@@ -360,6 +399,7 @@ void pci_config_write(struct pci_device *dev, unsigned int offset,
 	if ((msix_before ^ msix_control(dev)) & PCI_MSIX_CONTROL_BITS &&
 	    dev->ops && dev->ops->msix_update)
 		dev->ops->msix_update(dev, -1);
+	intx_sync(dev);
 	pthread_mutex_unlock(&dev->lock);
 }
 

@@ -66,6 +66,13 @@ struct pci_device_ops {
 	 */
 	void (*config_hook)(struct pci_device *dev, unsigned int offset, uint8_t *data,
 			    unsigned int size, bool is_write);
+	/*
+	 * The device's INTx line (dev->intx_line) goes up or down: the
+	 * level it asked for with pci_intx_set_level, gated by the command
+	 * register's INTx disable and by MSI-X being on. Only called for a
+	 * change. Called with dev->lock held.
+	 */
+	void (*intx_update)(struct pci_device *dev, bool asserted);
 };
 
 struct pci_bar {
@@ -101,7 +108,28 @@ struct pci_device {
 	uint32_t msix_pba_offset;
 	struct pci_msix_entry *msix_table;
 	uint64_t *msix_pending;		/* one bit per vector */
+	/*
+	 * INTx: the host line the host bridge routed the Interrupt Pin to
+	 * (-1: none), the level the device asks for, and what the line is.
+	 */
+	int intx_line;
+	bool intx_level;
+	bool intx_asserted;
 };
+
+/* INTA..INTD */
+#define PCI_INTX_PINS		4
+
+/*
+ * The usual swizzle: pin @pin (1 = INTA) of device @slot drives host line
+ * (slot + pin - 1) mod @nr_lines. Firmware tables (ACPI _PRT, MP table,
+ * the device tree's interrupt-map) and pci_host_add all use it.
+ */
+static inline unsigned int pci_intx_swizzle(unsigned int slot, unsigned int pin,
+					    unsigned int nr_lines)
+{
+	return (slot + pin - 1) % nr_lines;
+}
 
 /* Header fields; class_code is base << 16 | sub << 8 | prog-if. */
 int pci_device_init(struct pci_device *dev, const char *name,
@@ -132,6 +160,8 @@ int pci_device_add_cap(struct pci_device *dev, uint8_t id, const void *body,
 int pci_device_add_msix(struct pci_device *dev, unsigned int vectors,
 			unsigned int bar, uint32_t table_offset,
 			uint32_t pba_offset);
+/* The Interrupt Pin register: 1-4 (INTA-INTD), or 0 for none. Before pci_host_add. */
+void pci_device_set_intx_pin(struct pci_device *dev, uint8_t pin);
 /* Lets the guest change config bytes [offset, offset + len) (a capability's fields). */
 void pci_device_make_writable(struct pci_device *dev, unsigned int offset,
 			      unsigned int len);
@@ -177,5 +207,14 @@ bool pci_msix_take_pending(struct pci_device *dev, unsigned int vector);
  */
 bool pci_msix_message(struct pci_device *dev, unsigned int vector,
 		      uint64_t *addr, uint32_t *data, bool *masked);
+
+/*
+ * INTx, level-triggered: the device wants its line up (@level) or down.
+ * The status register's Interrupt Status bit follows @level; the line
+ * itself (ops->intx_update) is up only while, besides, the command
+ * register's INTx Disable is clear and MSI-X is off (PCI 3.0 6.8.1.3: a
+ * function with MSI-X on must not use INTx).
+ */
+void pci_intx_set_level(struct pci_device *dev, bool level);
 
 #endif

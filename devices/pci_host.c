@@ -109,6 +109,28 @@ int pci_host_init(struct pci_host *host, const struct vm_plan *plan,
 	return 0;
 }
 
+void pci_host_set_intx(struct pci_host *host, unsigned int first,
+		       unsigned int nr_lines)
+{
+	host->intx_first = first;
+	host->intx_lines = nr_lines;
+}
+
+/* What firmware does for INTx: the line the pin is wired to, in Interrupt Line. */
+static void host_route_intx(struct pci_host *host, struct pci_device *dev,
+			    unsigned int slot)
+{
+	uint8_t pin = dev->config[PCI_INTERRUPT_PIN];
+	unsigned int line;
+
+	if (!host->intx_lines || pin < 1 || pin > PCI_INTX_PINS)
+		return;
+	line = host->intx_first + pci_intx_swizzle(slot, pin, host->intx_lines);
+	dev->intx_line = line;
+	/* 0xff means "not connected" (PCI 3.0 6.2.4); a line above fits no byte. */
+	pci_config_write(dev, PCI_INTERRUPT_LINE, &(uint8_t){ line < 0xff ? line : 0xff }, 1);
+}
+
 void pci_host_destroy(struct pci_host *host)
 {
 	pci_device_destroy(&host->bridge);
@@ -203,6 +225,7 @@ int pci_host_add(struct pci_host *host, struct pci_device *dev)
 	bytes[0] = cmd;
 	bytes[1] = cmd >> 8;
 	pci_config_write(dev, PCI_COMMAND, bytes, 2);
+	host_route_intx(host, dev, slot);
 	host->devices[host->nr_devices++] = dev;
 	return 0;
 }

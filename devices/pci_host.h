@@ -41,6 +41,9 @@ struct pci_host {
 	struct pci_window mem[PCI_MAX_WINDOWS];
 	unsigned int nr_mem;
 	struct pci_window io;		/* x86 port space for I/O BARs */
+	/* INTx: host lines intx_first.. (GSIs, or SPIs on arm64); 0 lines: none. */
+	unsigned int intx_first;
+	unsigned int intx_lines;
 };
 
 /*
@@ -55,11 +58,20 @@ int pci_host_init(struct pci_host *host, const struct vm_plan *plan,
 		  uint64_t io_start, uint64_t io_size);
 void pci_host_destroy(struct pci_host *host);
 /*
+ * The lines INTx pins are wired to: pin p of device s drives line
+ * @first + pci_intx_swizzle(s, p, @nr_lines), as the firmware tables
+ * describe it. Before pci_host_add; without it devices get no INTx.
+ */
+void pci_host_set_intx(struct pci_host *host, unsigned int first,
+		       unsigned int nr_lines);
+/*
  * Gives @dev the next device number and places its BARs, largest first:
  * 64-bit ones in a 64-bit window when one has room, the others in the
  * 32-bit windows (the first with room), each naturally aligned; I/O BARs
- * in the port window. Then enables decoding and bus mastering, as firmware
- * would, so ops->bar_remap is called from here. All or nothing: -ENOSPC
+ * in the port window. Then enables decoding and bus mastering and, for a
+ * device with an Interrupt Pin, sets dev->intx_line and writes it into
+ * the Interrupt Line register, as firmware would; ops->bar_remap is
+ * called from here. All or nothing: -ENOSPC
  * (a BAR does not fit, or the bus is full) changes nothing. -ENOSPC names
  * nothing; the caller says which device. Before the vCPUs start only.
  */

@@ -186,6 +186,7 @@ static int net_driver_ok(struct virtio_dev *vdev)
 {
 	struct virtio_net *net = vdev->opaque;
 	unsigned int flags = 0;
+	int ret;
 
 	if (virtio_dev_has_feature(vdev, VIRTIO_NET_F_GUEST_CSUM)) {
 		flags |= TUN_F_CSUM;
@@ -199,17 +200,25 @@ static int net_driver_ok(struct virtio_dev *vdev)
 	}
 	if (tap_set_offload(net->tap_fd, flags))
 		log_warn("%s: the tap refused offloads 0x%x", net->name, flags);
-	if (net->vhost.fd >= 0) {
-		int ret;
-
-		virtio_dev_pause_io(vdev, true);
-		ret = vhost_net_start(&net->vhost, vdev, net->tap_fd);
-		if (ret) {
-			log_warn("%s: vhost-net refused the queues (%s): frames go through shapevm",
-				 net->name, strerror(-ret));
-			vhost_net_close(&net->vhost);
-			virtio_dev_pause_io(vdev, false);
-		}
+	if (net->vhost.fd < 0)
+		return 0;
+	/*
+	 * vhost signals an eventfd per queue, which only MSI-X vectors have:
+	 * a driver on INTx gets the frames through shapevm, which keeps the
+	 * ISR that INTx needs.
+	 */
+	if (!pci_msix_enabled(&vdev->pci)) {
+		log_info("%s: MSI-X is off: frames go through shapevm, not vhost-net",
+			 net->name);
+		return 0;
+	}
+	virtio_dev_pause_io(vdev, true);
+	ret = vhost_net_start(&net->vhost, vdev, net->tap_fd);
+	if (ret) {
+		log_warn("%s: vhost-net refused the queues (%s): frames go through shapevm",
+			 net->name, strerror(-ret));
+		vhost_net_close(&net->vhost);
+		virtio_dev_pause_io(vdev, false);
 	}
 	return 0;
 }

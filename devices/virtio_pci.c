@@ -93,10 +93,19 @@ void virtio_dev_fail(struct virtio_dev *vdev, const char *fmt, ...)
 		virtio_dev_notify_config(vdev);
 }
 
+/*
+ * An interrupt for the driver, whose cause is already in vdev->isr: MSI-X
+ * @vector when MSI-X is on, else INTx, held up until the driver reads the
+ * ISR (spec 4.1.5.3, 4.1.5.4).
+ */
 static void raise_vector(struct virtio_dev *vdev, uint16_t vector)
 {
 	uint64_t one = 1;
 
+	if (!pci_msix_enabled(&vdev->pci)) {
+		pci_intx_set_level(&vdev->pci, true);
+		return;
+	}
 	if (vector == VIRTIO_MSI_NO_VECTOR || vector >= vdev->nr_vectors)
 		return;
 	if (!pci_msix_signal(&vdev->pci, vector) || vdev->vector_fd[vector] < 0)
@@ -165,6 +174,7 @@ static void virtio_dev_reset(struct virtio_dev *vdev)
 
 	vdev->status = 0;
 	vdev->isr = 0;
+	pci_intx_set_level(&vdev->pci, false);
 	vdev->driver_features = 0;
 	vdev->device_feature_select = 0;
 	vdev->driver_feature_select = 0;
@@ -384,11 +394,12 @@ static void bar0_access(struct virtio_dev *vdev, uint64_t offset, uint8_t *data,
 			memset(data, 0, size);
 		}
 	} else if (offset >= ISR_OFFSET && offset < ISR_OFFSET + REGION_SIZE) {
-		/* Reading the ISR clears it (spec 4.1.4.5). */
+		/* Reading the ISR clears it and drops INTx (spec 4.1.4.5). */
 		if (!is_write) {
 			memset(data, 0, size);
 			data[0] = vdev->isr;
 			vdev->isr = 0;
+			pci_intx_set_level(&vdev->pci, false);
 		}
 	} else if (offset >= DEVICE_OFFSET && offset < DEVICE_OFFSET + REGION_SIZE) {
 		uint64_t off = offset - DEVICE_OFFSET;
@@ -562,11 +573,31 @@ static void virtio_msix_update(struct pci_device *dev, int vector)
 		update_vector(vdev, i);
 }
 
+/*
+ * The INTx line into KVM with KVM_IRQ_LINE, not an irqfd: the level is
+ * ours (the ISR), set and cleared by the device model itself, so there
+ * is nothing to resample on EOI (KVM's IOAPIC and GIC deliver again a
+ * level line still up after EOI), and INTx is the fallback for guests
+ * without MSI-X, where an ioctl per edge costs little.
+ */
+static void virtio_intx_update(struct pci_device *dev, bool asserted)
+{
+	struct virtio_dev *vdev = dev->opaque;
+	int ret;
+
+	if (dev->intx_line < 0 || vdev->vm->vm_fd < 0)
+		return;
+	ret = irq_line_share(vdev->vm, dev->intx_line, asserted);
+	if (ret)
+		log_debug("%s: INTx line %d: %s", vdev->name, dev->intx_line, strerror(-ret));
+}
+
 static const struct pci_device_ops virtio_pci_ops = {
 	.bar_access = virtio_bar_access,
 	.bar_remap = virtio_bar_remap,
 	.msix_update = virtio_msix_update,
 	.config_hook = virtio_config_hook,
+	.intx_update = virtio_intx_update,
 };
 
 /* A virtio_pci_cap (spec 4.1.4) without its first two bytes. */
@@ -630,6 +661,7 @@ int virtio_dev_init(struct virtio_dev *vdev, struct vm *vm, const char *name,
 		return ret;
 	pci->ops = &virtio_pci_ops;
 	pci->opaque = vdev;
+	pci_device_set_intx_pin(pci, 1);	/* INTA, for guests without MSI-X */
 	ret = pci_device_add_bar(pci, 0, BAR0_SIZE, 0);
 	if (!ret)
 		ret = pci_device_add_bar(pci, MSIX_BAR, MSIX_BAR_SIZE, 0);

@@ -5,7 +5,8 @@
  * and an MSI-X table in BAR 1. Queue notifications arrive on ioeventfds
  * and are served by the device's own I/O thread, never by the vCPU that
  * wrote them; interrupts leave through irqfds on MSI routes the guest
- * programs. A device (blk, net, console, rng) fills in the ops.
+ * programs or, while MSI-X is off, on INTA: level-triggered, up from a
+ * notification until the driver reads the ISR. A device (blk, net, console, rng) fills in the ops.
  *
  * Locking: vdev->lock covers the transport registers, the device's config
  * and its queues; the I/O thread holds it while a device serves a queue.

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "vfio/device.h"
 #include "vfio/dma.h"
 #include "vfio/group.h"
+#include "vfio/intx.h"
 #include "vfio/passthrough.h"
 #include "vfio/pci_config.h"
 #include "vmm/hostres.h"
@@ -56,6 +58,7 @@ struct pt_device {
 	struct pt_vector msi[PT_MAX_MSI];
 	unsigned int nr_msi;		/* eventfds made: what the device offers */
 	unsigned int msi_on;		/* vectors given to VFIO now */
+	struct vfio_intx intx;		/* gsi -1: no INTx */
 };
 
 struct vfio_passthrough {
@@ -342,6 +345,32 @@ static void vectors_off(struct pt_device *d, struct pt_vector *v, unsigned int n
 	}
 }
 
+/* INTx only while the guest has neither MSI nor MSI-X on (PCI 3.0 6.8.1.3). */
+static bool intx_wanted(struct pt_device *d)
+{
+	struct vfio_pci_msi msi;
+
+	if (d->intx.gsi < 0 || pci_msix_enabled(&d->cfg.pci))
+		return false;
+	return !vfio_pci_config_msi(&d->cfg, &msi) || !msi.enabled;
+}
+
+/*
+ * Before MSI or MSI-X go to VFIO, INTx must be off (VFIO serves one
+ * index at a time); after they are off, it comes back.
+ */
+static void intx_sync(struct pt_device *d)
+{
+	struct vfio_error err;
+
+	if (!intx_wanted(d)) {
+		vfio_intx_disable(&d->intx, &d->dev, d->pt->vm);
+		return;
+	}
+	if (!d->intx.on && vfio_intx_enable(&d->intx, &d->dev, d->pt->vm, &err))
+		log_warn("%s", err.msg);
+}
+
 static void pt_msix_vector(struct pt_device *d, unsigned int i)
 {
 	uint64_t addr;
@@ -362,8 +391,10 @@ static void pt_msix_update(struct pci_device *pci, int vector)
 		if (d->msix_on)
 			set_irqs(d, VFIO_PCI_MSIX_IRQ_INDEX, NULL, 0);
 		d->msix_on = false;
+		intx_sync(d);
 		return;
 	}
+	intx_sync(d);
 	if (!d->msix_on)
 		d->msix_on = !set_irqs(d, VFIO_PCI_MSIX_IRQ_INDEX, d->msix, d->nr_msix);
 	if (vector >= 0) {
@@ -387,6 +418,8 @@ static void pt_msi_update(struct vfio_pci_config *cfg)
 		if (d->msi_on)
 			set_irqs(d, VFIO_PCI_MSI_IRQ_INDEX, NULL, 0);
 		d->msi_on = 0;
+		/* Off before MSI goes on, on again once MSI is off. */
+		intx_sync(d);
 		if (want && !set_irqs(d, VFIO_PCI_MSI_IRQ_INDEX, d->msi, want))
 			d->msi_on = want;
 	}
@@ -433,6 +466,7 @@ static void device_teardown(struct pt_device *d)
 {
 	struct vfio_error err;
 
+	vfio_intx_close(&d->intx, &d->dev, d->pt->vm);
 	vectors_off(d, d->msix, d->nr_msix);
 	vectors_off(d, d->msi, d->nr_msi);
 	if (d->msix_on)
@@ -492,7 +526,8 @@ static int device_open(struct vfio_passthrough *pt, const char *bdf)
 	struct vfio_error err;
 	int ret;
 
-	*d = (struct pt_device) { .pt = pt, .index = pt->nr_devs, .dev.fd = -1 };
+	*d = (struct pt_device) { .pt = pt, .index = pt->nr_devs, .dev.fd = -1,
+				  .intx = { .trigger_fd = -1, .unmask_fd = -1, .gsi = -1 } };
 	ret = vfio_group_get(&pt->container, "/sys", bdf, &group, &err);
 	if (!ret)
 		ret = vfio_device_open(&d->dev, group, bdf, &err);
@@ -602,6 +637,34 @@ static int device_vectors(struct pt_device *d)
 	return ret;
 }
 
+/*
+ * INTx on the line the host bridge gave the pin, on from the start: the
+ * guest has no MSI or MSI-X until it enables them. A device or a KVM
+ * without what INTx needs works without it (MSI and MSI-X still do).
+ */
+static int device_intx(struct pt_device *d)
+{
+	struct vfio_error err;
+	int ret;
+
+	if (d->cfg.pci.intx_line < 0)
+		return 0;
+	ret = vfio_intx_open(&d->intx, &d->dev, d->pt->vm, d->cfg.pci.intx_line, &err);
+	if (!ret && d->intx.gsi >= 0)
+		ret = vfio_intx_enable(&d->intx, &d->dev, d->pt->vm, &err);
+	if (ret) {
+		log_error("--vfio %s", err.msg);
+		return ret;
+	}
+	if (err.msg[0])
+		log_info("%s", err.msg);
+	else
+		log_info("%s: INTx pin %c on line %d (resample irqfd on GSI %d)", d->dev.bdf,
+			 'A' + d->cfg.pci.config[PCI_INTERRUPT_PIN] - 1, d->cfg.pci.intx_line,
+			 d->intx.gsi);
+	return 0;
+}
+
 static int device_attach(struct pt_device *d, struct pci_host *host, bool hide_io_bars)
 {
 	struct vfio_pci_device_info info = { .name = d->dev.bdf, .hide_io_bars = hide_io_bars };
@@ -648,6 +711,9 @@ static int device_attach(struct pt_device *d, struct pci_host *host, bool hide_i
 			  d->dev.bdf);
 		goto out;
 	}
+	ret = device_intx(d);
+	if (ret)
+		goto out;
 	log_info("%s: assigned as PCI 00:%02x.0", d->dev.bdf, d->cfg.pci.devfn >> 3);
 	goto out;
 fail:

@@ -5,7 +5,8 @@
  * (container, groups, devices, the plan's RAM mapped for DMA: fatal when it
  * fails), then vfio_passthrough_attach from devices_setup, after the virtio
  * devices (config space virtualised, BARs as KVM memslots or trapped,
- * MSI/MSI-X vectors as irqfds on the routes the guest programs). Whatever
+ * MSI/MSI-X vectors as irqfds on the routes the guest programs, INTx as a
+ * resample irqfd while neither is on: vfio/intx.h). Whatever
  * was done is undone at vm_destroy, also after a failed setup. Messages
  * are printed here, once, naming the device.
  */

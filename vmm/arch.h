@@ -58,6 +58,14 @@ struct arch_pci {
 	bool port_io_config;	/* 0xCF8/0xCFC (x86); ECAM always */
 	uint64_t io_start;
 	uint64_t io_size;	/* 0: no I/O BARs */
+	/*
+	 * Where INTx pins go: lines intx_first to intx_first + intx_lines - 1
+	 * (x86: IOAPIC GSIs; arm64: SPIs), by pci_intx_swizzle, as the
+	 * machine description (ACPI _PRT and MP table, or the device tree's
+	 * interrupt-map) tells the guest. intx_lines 0: no INTx.
+	 */
+	unsigned int intx_first;
+	unsigned int intx_lines;
 };
 void arch_pci_info(struct arch_pci *pci);
 

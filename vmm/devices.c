@@ -35,6 +35,7 @@ int devices_setup(struct vm *vm, int console_space_fd,
 		log_error("cannot set up the PCI host bridge: the plan has no PCI windows");
 		return ret;
 	}
+	pci_host_set_intx(host, info.intx_first, info.intx_lines);
 	ret = vm_on_destroy(vm, pci_host_teardown, host);
 	for (i = 0; i < cfg->nr_disks && !ret; i++)
 		ret = virtio_blk_create(vm, host, &cfg->disks[i], i);

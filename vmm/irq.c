@@ -129,6 +129,36 @@ int irq_routing_remove(struct irq_routing *table, unsigned int gsi)
 	return 0;
 }
 
+int irq_routing_find_pin(const struct irq_routing *table, unsigned int irqchip,
+			 unsigned int pin)
+{
+	for (unsigned int i = 0; i < table->nr_entries; i++) {
+		const struct kvm_irq_routing_entry *e = &table->entries[i];
+
+		if (e->type == KVM_IRQ_ROUTING_IRQCHIP && e->u.irqchip.irqchip == irqchip &&
+		    e->u.irqchip.pin == pin)
+			return e->gsi;
+	}
+	return -ENOENT;
+}
+
+int irq_routing_share_line(struct irq_routing *table, unsigned int line, bool level)
+{
+	uint8_t *holders;
+
+	if (line >= IRQ_SHARED_LINES)
+		return -EINVAL;
+	holders = &table->line_holders[line];
+	if (level) {
+		if (*holders == UINT8_MAX)
+			return -EOVERFLOW;
+		return (*holders)++ ? -1 : 1;
+	}
+	if (!*holders)
+		return -1;	/* a release with nothing held: keep the line as it is */
+	return --(*holders) ? -1 : 0;
+}
+
 /* Caller holds table->lock. */
 static int irq_routing_push(struct vm *vm)
 {
@@ -172,6 +202,44 @@ int irq_line_set(struct vm *vm, unsigned int gsi, int level)
 	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) < 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * Why userspace keeps the OR: every KVM_IRQ_LINE caller is one source to
+ * KVM, so a device letting a shared line go would otherwise drop another
+ * device's interrupt. The lock also orders the ioctls with the counts.
+ */
+int irq_line_share(struct vm *vm, unsigned int line, bool level)
+{
+	int ret;
+
+	pthread_mutex_lock(&vm->irq.lock);
+	ret = irq_routing_share_line(&vm->irq, line, level);
+	if (ret >= 0)
+		ret = irq_line_set(vm, line, ret);
+	else if (ret == -1)
+		ret = 0;
+	pthread_mutex_unlock(&vm->irq.lock);
+	return ret;
+}
+
+int irq_line_route(struct vm *vm, unsigned int line)
+{
+	struct irq_routing *table = &vm->irq;
+	int gsi, ret;
+
+	pthread_mutex_lock(&table->lock);
+	gsi = irq_routing_find_pin(table, table->line_irqchip, line);
+	if (gsi < 0) {
+		gsi = irq_routing_alloc_gsi(table);
+		ret = gsi < 0 ? gsi : irq_routing_add_pin(table, gsi, table->line_irqchip, line);
+		if (!ret)
+			ret = irq_routing_push(vm);
+		if (ret)
+			gsi = ret;
+	}
+	pthread_mutex_unlock(&table->lock);
+	return gsi;
 }
 
 /*

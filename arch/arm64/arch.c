@@ -12,6 +12,7 @@
 
 #include "arch/arm64/layout.h"
 #include "arch/arm64/machine.h"
+#include "devices/pci.h"
 #include "vmm/arch.h"
 #include "vmm/log.h"
 #include "vmm/util.h"
@@ -67,14 +68,12 @@ static int choose_irqchip(struct vm *vm, const struct arm64_machine *m)
 		log_error("--irqchip gicv3-its: this host's KVM has no ITS (try gicv2m)");
 		return -ENOTSUP;
 	}
-	/* Virtio on PCI interrupts by MSI-X only: INTx is not wired. */
+	/* No MSI controller: PCI devices interrupt on INTx (SPIs 4-7, interrupt-map). */
 	if ((kind == PLAN_IRQCHIP_GICV3 || kind == PLAN_IRQCHIP_GICV2) &&
 	    (vm->cfg->nr_disks || vm->cfg->nr_nets || vm->cfg->rng ||
-	     vm->cfg->console == CONSOLE_VIRTIO)) {
-		log_error("--irqchip %s: PCI devices get no MSIs with it, and shapevm's virtio devices need them (try %s)",
-			  asked, kind == PLAN_IRQCHIP_GICV3 ? "gicv3-its or gicv2m" : "gicv2m");
-		return -ENOTSUP;
-	}
+	     vm->cfg->console == CONSOLE_VIRTIO || vm->cfg->nr_vfio))
+		log_info("--irqchip %s: no MSIs: PCI devices interrupt on INTx (shared level SPIs)",
+			 asked);
 	vm->irqchip = kind;
 	return 0;
 none:
@@ -148,4 +147,6 @@ void arch_pci_info(struct arch_pci *pci)
 	pci->port_io_config = false;
 	pci->io_start = 0;
 	pci->io_size = 0;
+	pci->intx_first = ARM64_PCI_INTX_SPI;
+	pci->intx_lines = PCI_INTX_PINS;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arch/arm64/fdt.h"
+#include "devices/pci.h"
 #include "vmm/util.h"
 
 /* The GIC binding's interrupt specifier: <type number flags>. */
@@ -36,7 +37,6 @@ static const uint32_t timer_ppis[] = { 13, 14, 11, 10 };
 #define PCI_SPACE_MEM32		0x02000000U
 #define PCI_SPACE_MEM64_PREF	0x43000000U
 #define PCI_MAX_WINDOWS		64
-#define PCI_INTX_PINS		4
 /* The INTx swizzle repeats every 4 slots: the map keys on the slot's low 2 bits. */
 #define PCI_IMAP_SLOT_MASK	0x1800U
 #define PCI_IMAP_SLOTS		4
@@ -441,7 +441,10 @@ static void dt_pci_ranges(struct dt *dt)
 		dt_cells(dt, "ranges", cells, n);
 }
 
-/* INTA..INTD of slot s, pin p (1-4) swizzled onto pci_intx_spi + (s + p - 1) % 4. */
+/*
+ * INTA..INTD of slot s, pin p (1-4) swizzled onto pci_intx_spi + (s + p - 1) % 4,
+ * the lines pci_host_add gives the devices (arch_pci_info).
+ */
 static void dt_pci_intx(struct dt *dt)
 {
 	uint32_t map[PCI_IMAP_SLOTS * PCI_INTX_PINS * PCI_IMAP_CELLS];
@@ -458,7 +461,8 @@ static void dt_pci_intx(struct dt *dt)
 			*e++ = 0;	/* the GIC's #address-cells is 2 */
 			*e++ = 0;
 			*e++ = GIC_SPI;
-			*e++ = dt->desc->pci_intx_spi + (slot + pin - 1) % PCI_INTX_PINS;
+			*e++ = dt->desc->pci_intx_spi +
+			       pci_intx_swizzle(slot, pin, PCI_INTX_PINS);
 			*e++ = IRQ_LEVEL_HIGH;
 		}
 	}

@@ -4,6 +4,7 @@
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/layout.h"
+#include "devices/pci.h"
 #include "vmm/aml.h"
 #include "vmm/le.h"
 #include "vmm/util.h"
@@ -118,6 +119,35 @@ static void crs_memory_window(struct aml *aml, const struct plan_region *r)
 		aml_res_qword_memory(aml, r->start, last, flags);
 }
 
+/* Bus 0's device numbers, each with a _PRT entry per pin. */
+#define PRT_SLOTS		32
+#define PRT_ALL_FUNCTIONS	0xffff
+
+/*
+ * _PRT (ACPI 6.3, 6.2.13): Package (4) { 0xSSSSFFFF (device S, any
+ * function), pin (0 = INTA), Zero (no link device: a GSI), GSI } for
+ * every slot and pin, as pci_host_add wires them. A GSI from _PRT is
+ * level-triggered and active-low, which is what PCI lines are; no _PIC
+ * is needed, the machine having no 8259 mode to leave.
+ */
+static void dsdt_pci_routing(struct aml *aml, unsigned int first_gsi,
+			     unsigned int nr_lines)
+{
+	aml_name_begin(aml, "_PRT");
+	aml_package_begin(aml, PRT_SLOTS * PCI_INTX_PINS);
+	for (unsigned int slot = 0; slot < PRT_SLOTS; slot++) {
+		for (unsigned int pin = 1; pin <= PCI_INTX_PINS; pin++) {
+			aml_package_begin(aml, 4);
+			aml_integer(aml, (uint64_t)slot << 16 | PRT_ALL_FUNCTIONS);
+			aml_integer(aml, pin - 1);
+			aml_integer(aml, 0);
+			aml_integer(aml, first_gsi + pci_intx_swizzle(slot, pin, nr_lines));
+			aml_end(aml);
+		}
+	}
+	aml_end(aml);
+}
+
 /*
  * \_SB.PCI0, the host bridge (PCI Firmware 3.3, 4.1): its buses, the config
  * ports it consumes, and the windows it passes on. The port windows are
@@ -125,9 +155,10 @@ static void crs_memory_window(struct aml *aml, const struct plan_region *r)
  * legacy devices' ports (COM1, i8042, RTC, the PM block at 0x600), which
  * still claim them inside it, and allocates I/O BARs from 0x1000 up.
  */
-static void dsdt_pci_root(struct aml *aml, const struct vm_plan *plan,
+static void dsdt_pci_root(struct aml *aml, const struct acpi_layout *l,
 			  const struct plan_region *ecam)
 {
+	const struct vm_plan *plan = l->plan;
 	const struct plan_region *mmio64 = memplan_find(plan, "pci-mmio64");
 
 	aml_device_begin(aml, "PCI0");
@@ -153,6 +184,8 @@ static void dsdt_pci_root(struct aml *aml, const struct vm_plan *plan,
 				     AML_MEM_READ_WRITE | AML_MEM_NON_CACHEABLE);
 	aml_res_end(aml);
 	aml_end(aml);
+	if (l->pci_intx_lines)
+		dsdt_pci_routing(aml, l->pci_intx_gsi, l->pci_intx_lines);
 	aml_end(aml);
 }
 
@@ -208,7 +241,7 @@ static int build_dsdt(uint8_t *t, size_t cap, const struct acpi_layout *l,
 	aml_end(&aml);
 	aml_end(&aml);
 	if (ecam) {
-		dsdt_pci_root(&aml, l->plan, ecam);
+		dsdt_pci_root(&aml, l, ecam);
 		dsdt_ecam_reservation(&aml, ecam);
 	}
 	aml_end(&aml);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Hardware-reduced ACPI tables: RSDP, XSDT, FADT, DSDT (\_S5, COM1 and the
- * PCI host bridge \_SB.PCI0), MADT and MCFG. They give Linux a power-off
+ * PCI host bridge \_SB.PCI0 with its INTx routing, _PRT), MADT and MCFG. They give Linux a power-off
  * path (the sleep control register), the CPU list and the PCI bus with its
  * ECAM and windows. Pure: built into a buffer that lands at a guest address.
  */
@@ -29,6 +29,12 @@ struct acpi_layout {
 	 * "pci-ecam": no PCI0 and no MCFG.
 	 */
 	const struct vm_plan *plan;
+	/*
+	 * PCI0's _PRT: pin p of slot s to GSI pci_intx_gsi +
+	 * pci_intx_swizzle(s, p, pci_intx_lines); 0 lines: no _PRT.
+	 */
+	unsigned int pci_intx_gsi;
+	unsigned int pci_intx_lines;
 };
 
 /* SLP_TYP for S5 in \_S5; the guest writes (SLP_TYP << 2) | SLP_EN. */

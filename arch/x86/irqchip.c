@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel PIC, IOAPIC and LAPICs, and the PIT. GSIs 0-15 feed both
- * the PIC and the IOAPIC, 16-23 the IOAPIC; MSI routes start at 24.
+ * the PIC and the IOAPIC, 16-23 the IOAPIC (PCI INTx); MSI routes start at 24.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -81,8 +81,10 @@ int arch_vm_setup(struct vm *vm)
 		return -errno;
 	}
 	ret = irq_routing_init(&vm->irq, X86_IOAPIC_PINS, X86_MAX_GSI);
-	if (!ret)
-		ret = x86_default_routes(&vm->irq);
+	if (ret)
+		return ret;
+	vm->irq.line_irqchip = KVM_IRQCHIP_IOAPIC;	/* PCI INTx: pins 16-23 */
+	ret = x86_default_routes(&vm->irq);
 	return ret;
 }
 

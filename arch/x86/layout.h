@@ -78,5 +78,12 @@
 
 #define X86_IOAPIC_PINS		24
 #define X86_NR_LEGACY_IRQS	16
+/*
+ * PCI INTx: the IOAPIC pins past the ISA IRQs (COM1 4, RTC 8, ...),
+ * 16-23, level-triggered and active-low like every PCI line; eight of
+ * them, so the first eight devices' INTA share nothing.
+ */
+#define X86_PCI_INTX_GSI	X86_NR_LEGACY_IRQS
+#define X86_PCI_INTX_LINES	(X86_IOAPIC_PINS - X86_NR_LEGACY_IRQS)
 
 #endif

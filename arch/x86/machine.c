@@ -28,6 +28,12 @@ int arch_machine_describe(struct vm *vm)
 		.uart_port = X86_COM1_PORT,
 		.uart_irq = X86_COM1_GSI,
 		.plan = &vm->plan,
+		.pci_intx_gsi = X86_PCI_INTX_GSI,
+		.pci_intx_lines = X86_PCI_INTX_LINES,
+	};
+	struct mptable_pci mp_pci = {
+		.first_gsi = X86_PCI_INTX_GSI,
+		.nr_lines = X86_PCI_INTX_LINES,
 	};
 	uint64_t mp_len = X86_BIOS_END - X86_MPTABLE_ADDR;
 	uint64_t acpi_len = X86_MPTABLE_ADDR - X86_ACPI_ADDR;
@@ -47,7 +53,7 @@ int arch_machine_describe(struct vm *vm)
 	acpi.ioapic_addr = ioapic->start;
 	acpi.lapic_addr = lapic->start;
 	ret = mptable_build(mp, mp_len, X86_MPTABLE_ADDR, nr_cpus,
-			    ioapic->start, lapic->start);
+			    ioapic->start, lapic->start, ecam ? &mp_pci : NULL);
 	if (ret < 0) {
 		log_error("cannot build the MP table for %u vCPUs", nr_cpus);
 		return ret;
@@ -114,4 +120,6 @@ void arch_pci_info(struct arch_pci *pci)
 	pci->port_io_config = true;
 	pci->io_start = X86_PCI_IO_START;
 	pci->io_size = X86_PCI_IO_SIZE;
+	pci->intx_first = X86_PCI_INTX_GSI;
+	pci->intx_lines = X86_PCI_INTX_LINES;
 }

@@ -825,6 +825,96 @@ START_TEST(test_other_gpa)
 }
 END_TEST
 
+/* An AML integer at *p (ZeroOp, OneOp, Byte/Word/DWordPrefix), advancing *p. */
+static uint64_t aml_int(const uint8_t **p)
+{
+	const uint8_t *q = *p;
+
+	switch (q[0]) {
+	case 0x00:
+	case 0x01:
+		*p += 1;
+		return q[0];
+	case 0x0a:
+		*p += 2;
+		return q[1];
+	case 0x0b:
+		*p += 3;
+		return q[1] | q[2] << 8;
+	case 0x0c:
+		*p += 5;
+		return get_le32(q + 1);
+	}
+	ck_abort_msg("not an integer: opcode 0x%02x", q[0]);
+	return 0;
+}
+
+/*
+ * PCI0's _PRT, decoded back: Name (_PRT, Package (128) { Package (4) {
+ * 0xSSSSFFFF, pin, Zero, GSI } ... }) for 32 slots x INTA-D, in order,
+ * each GSI 16 + (slot + pin) % 8 (pin 0 = INTA); spot checks hand-made.
+ */
+START_TEST(test_pci_prt)
+{
+	static const struct { unsigned int slot, pin, gsi; } hand[] = {
+		{ 0, 0, 16 }, { 1, 0, 17 }, { 2, 3, 21 }, { 5, 2, 23 },
+		{ 6, 2, 16 }, { 8, 0, 16 }, { 31, 3, 18 },
+	};
+	struct acpi_layout l = layout(1);
+	const uint8_t *dev, *end, *p, *pkg_end;
+	uint64_t gsi_of[32][4];
+	struct vm_plan plan;
+	struct tables t;
+	size_t n, len;
+
+	hand_plan(&plan);
+	l.plan = &plan;
+	l.pci_intx_gsi = 16;
+	l.pci_intx_lines = 8;
+	build(&t, &l);
+	dev = dsdt_device(&t, "PCI0", &end);
+	ck_assert_ptr_nonnull(dev);
+	p = find_bytes(dev, end, "\x08_PRT\x12", 6);
+	ck_assert_ptr_nonnull(p);
+	p += 6;
+	len = pkg_length(p, &n);
+	pkg_end = p + len;
+	ck_assert(pkg_end <= end);
+	p += n;
+	ck_assert_uint_eq(*p++, 128);
+	for (unsigned int i = 0; i < 128; i++) {
+		const uint8_t *entry_end;
+		uint64_t addr, pin;
+
+		ck_assert_uint_eq(*p++, 0x12);		/* Package */
+		len = pkg_length(p, &n);
+		entry_end = p + len;
+		p += n;
+		ck_assert_uint_eq(*p++, 4);
+		addr = aml_int(&p);
+		pin = aml_int(&p);
+		ck_assert_uint_eq(addr, (uint64_t)(i / 4) << 16 | 0xffff);
+		ck_assert_uint_eq(pin, i % 4);
+		ck_assert_uint_eq(aml_int(&p), 0);	/* no link device */
+		gsi_of[i / 4][i % 4] = aml_int(&p);
+		ck_assert_uint_eq(gsi_of[i / 4][i % 4], 16 + (i / 4 + i % 4) % 8);
+		ck_assert_ptr_eq(p, entry_end);
+	}
+	ck_assert_ptr_eq(p, pkg_end);
+	for (size_t i = 0; i < sizeof(hand) / sizeof(hand[0]); i++)
+		ck_assert_uint_eq(gsi_of[hand[i].slot][hand[i].pin], hand[i].gsi);
+	free(t.buf);
+
+	/* No lines: no _PRT. */
+	l.pci_intx_lines = 0;
+	build(&t, &l);
+	dev = dsdt_device(&t, "PCI0", &end);
+	ck_assert_ptr_null(find_bytes(dev, end, "_PRT", 4));
+	free(t.buf);
+	memplan_free(&plan);
+}
+END_TEST
+
 Suite *acpi_suite(void)
 {
 	Suite *s = suite_create("acpi");
@@ -845,6 +935,7 @@ Suite *acpi_suite(void)
 	tcase_add_test(tc, test_pci_absent);
 	tcase_add_test(tc, test_pci_bad_ecam);
 	tcase_add_test(tc, test_pci_bus_range);
+	tcase_add_test(tc, test_pci_prt);
 	suite_add_tcase(s, tc);
 	return s;
 }

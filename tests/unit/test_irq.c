@@ -160,6 +160,51 @@ START_TEST(test_remove)
 }
 END_TEST
 
+/* x86's pins are found where the IOAPIC routes sit; MSIs never match. */
+START_TEST(test_find_pin)
+{
+	struct irq_routing t;
+
+	ck_assert_int_eq(irq_routing_init(&t, 24, 1023), 0);
+	ck_assert_int_eq(irq_routing_add_pin(&t, 3, KVM_IRQCHIP_PIC_MASTER, 3), 0);
+	ck_assert_int_eq(irq_routing_add_pin(&t, 3, KVM_IRQCHIP_IOAPIC, 3), 0);
+	ck_assert_int_eq(irq_routing_add_pin(&t, 17, KVM_IRQCHIP_IOAPIC, 17), 0);
+	ck_assert_int_eq(irq_routing_set_msi(&t, 25, 0xfee00000, 17, 0, 0), 0);
+	ck_assert_int_eq(irq_routing_find_pin(&t, KVM_IRQCHIP_IOAPIC, 17), 17);
+	ck_assert_int_eq(irq_routing_find_pin(&t, KVM_IRQCHIP_IOAPIC, 3), 3);
+	ck_assert_int_eq(irq_routing_find_pin(&t, KVM_IRQCHIP_PIC_SLAVE, 3), -ENOENT);
+	ck_assert_int_eq(irq_routing_find_pin(&t, KVM_IRQCHIP_IOAPIC, 18), -ENOENT);
+	/* arm64: a pin route at an allocated GSI. */
+	ck_assert_int_eq(irq_routing_add_pin(&t, 30, 0, 5), 0);
+	ck_assert_int_eq(irq_routing_find_pin(&t, 0, 5), 30);
+	irq_routing_destroy(&t);
+}
+END_TEST
+
+/* A shared level line is up while any source holds it. */
+START_TEST(test_share_line)
+{
+	struct irq_routing t;
+
+	ck_assert_int_eq(irq_routing_init(&t, 24, 1023), 0);
+	ck_assert_int_eq(irq_routing_share_line(&t, 17, true), 1);	/* up */
+	ck_assert_int_eq(irq_routing_share_line(&t, 17, true), -1);	/* a second holder */
+	ck_assert_int_eq(irq_routing_share_line(&t, 18, true), 1);	/* lines apart */
+	ck_assert_int_eq(irq_routing_share_line(&t, 17, false), -1);	/* one still holds */
+	ck_assert_int_eq(irq_routing_share_line(&t, 17, false), 0);	/* down */
+	/* A release nobody held leaves the line alone and the count at 0. */
+	ck_assert_int_eq(irq_routing_share_line(&t, 17, false), -1);
+	ck_assert_int_eq(irq_routing_share_line(&t, 17, true), 1);
+	ck_assert_int_eq(irq_routing_share_line(&t, 18, false), 0);
+	ck_assert_int_eq(irq_routing_share_line(&t, IRQ_SHARED_LINES, true), -EINVAL);
+	for (unsigned int i = 1; i < 255; i++)
+		ck_assert_int_eq(irq_routing_share_line(&t, 20, true), i == 1 ? 1 : -1);
+	ck_assert_int_eq(irq_routing_share_line(&t, 20, true), -1);
+	ck_assert_int_eq(irq_routing_share_line(&t, 20, true), -EOVERFLOW);
+	irq_routing_destroy(&t);
+}
+END_TEST
+
 Suite *irq_suite(void)
 {
 	Suite *s = suite_create("irq");
@@ -171,6 +216,8 @@ Suite *irq_suite(void)
 	tcase_add_test(tc, test_many_entries);
 	tcase_add_test(tc, test_set_msi);
 	tcase_add_test(tc, test_remove);
+	tcase_add_test(tc, test_find_pin);
+	tcase_add_test(tc, test_share_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,6 +27,9 @@ struct recorder {
 	/* Filled inside msix_update: the lock is held there and recursive. */
 	bool took_pending[MAX_EVENTS];
 	int take_vector;
+	/* INTx line changes, in order. */
+	bool intx[MAX_EVENTS];
+	unsigned int nr_intx;
 };
 
 static void rec_bar_remap(struct pci_device *dev, unsigned int bar, uint64_t addr,
@@ -48,9 +51,18 @@ static void rec_msix_update(struct pci_device *dev, int vector)
 	rec->updates[rec->nr_updates++] = vector;
 }
 
+static void rec_intx_update(struct pci_device *dev, bool asserted)
+{
+	struct recorder *rec = dev->opaque;
+
+	ck_assert_uint_lt(rec->nr_intx, MAX_EVENTS);
+	rec->intx[rec->nr_intx++] = asserted;
+}
+
 static const struct pci_device_ops rec_ops = {
 	.bar_remap = rec_bar_remap,
 	.msix_update = rec_msix_update,
+	.intx_update = rec_intx_update,
 };
 
 static void dev_setup(struct pci_device *dev, struct recorder *rec)
@@ -779,6 +791,113 @@ START_TEST(test_remap_sizing_while_decoding)
 }
 END_TEST
 
+/* The Interrupt Pin is read-only and only 0-4; the Line is the guest's. */
+START_TEST(test_intx_pin_and_line)
+{
+	struct pci_device dev;
+	struct recorder rec;
+
+	dev_setup(&dev, &rec);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_INTERRUPT_PIN, 1), 0);
+	ck_assert_int_eq(dev.intx_line, -1);
+	pci_device_set_intx_pin(&dev, 5);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_INTERRUPT_PIN, 1), 0);
+	pci_device_set_intx_pin(&dev, 1);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_INTERRUPT_PIN, 1), 1);
+	cfg_write(&dev, PCI_INTERRUPT_PIN, 1, 3);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_INTERRUPT_PIN, 1), 1);
+	cfg_write(&dev, PCI_INTERRUPT_LINE, 1, 0x11);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_INTERRUPT_LINE, 1), 0x11);
+	/* A dword write over Line and Pin changes only the Line. */
+	cfg_write(&dev, PCI_INTERRUPT_LINE, 2, 0x0412);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_INTERRUPT_LINE, 2), 0x0112);
+	pci_device_destroy(&dev);
+}
+END_TEST
+
+/*
+ * The line follows the level the device asks for, gated by INTx Disable
+ * and by MSI-X; Status shows the level whatever the gates; only changes
+ * are reported.
+ */
+START_TEST(test_intx_level_and_gates)
+{
+	struct pci_device dev;
+	struct recorder rec;
+	uint16_t cmd;
+
+	dev_setup(&dev, &rec);
+	ck_assert_int_eq(pci_device_add_bar(&dev, 1, 0x1000, 0), 0);
+	ck_assert_int_eq(pci_device_add_msix(&dev, 2, 1, 0, 0x800), 0);
+	/* No pin: nothing to drive. */
+	pci_intx_set_level(&dev, true);
+	ck_assert_uint_eq(rec.nr_intx, 0);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT, 0);
+	pci_intx_set_level(&dev, false);
+
+	pci_device_set_intx_pin(&dev, 1);
+	pci_intx_set_level(&dev, true);
+	ck_assert_uint_eq(rec.nr_intx, 1);
+	ck_assert(rec.intx[0]);
+	ck_assert(dev.intx_asserted);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT,
+			  PCI_STATUS_INTERRUPT);
+	/* Asking again changes nothing. */
+	pci_intx_set_level(&dev, true);
+	ck_assert_uint_eq(rec.nr_intx, 1);
+
+	/* INTx Disable drops the line; Status still says pending. */
+	cmd = cfg_read(&dev, PCI_COMMAND, 2);
+	cfg_write(&dev, PCI_COMMAND, 2, cmd | PCI_COMMAND_INTX_DISABLE);
+	ck_assert_uint_eq(rec.nr_intx, 2);
+	ck_assert(!rec.intx[1]);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT,
+			  PCI_STATUS_INTERRUPT);
+	/* Status's Interrupt bit is read-only: a write of 1 does not clear it. */
+	cfg_write(&dev, PCI_STATUS, 2, PCI_STATUS_INTERRUPT);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT,
+			  PCI_STATUS_INTERRUPT);
+	cfg_write(&dev, PCI_COMMAND, 2, cmd);
+	ck_assert_uint_eq(rec.nr_intx, 3);
+	ck_assert(rec.intx[2]);
+
+	/* MSI-X on: no INTx (PCI 3.0 6.8.1.3); off again: back. */
+	cfg_write(&dev, dev.msix_cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
+	ck_assert_uint_eq(rec.nr_intx, 4);
+	ck_assert(!rec.intx[3]);
+	pci_intx_set_level(&dev, false);
+	pci_intx_set_level(&dev, true);
+	ck_assert_uint_eq(rec.nr_intx, 4);
+	cfg_write(&dev, dev.msix_cap + PCI_MSIX_FLAGS, 2, 0);
+	ck_assert_uint_eq(rec.nr_intx, 5);
+	ck_assert(rec.intx[4]);
+
+	/* Down: line and Status. */
+	pci_intx_set_level(&dev, false);
+	ck_assert_uint_eq(rec.nr_intx, 6);
+	ck_assert(!rec.intx[5]);
+	ck_assert_uint_eq(cfg_read(&dev, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT, 0);
+	/* Toggling the gates with the level down reports nothing. */
+	cfg_write(&dev, PCI_COMMAND, 2, cmd | PCI_COMMAND_INTX_DISABLE);
+	cfg_write(&dev, PCI_COMMAND, 2, cmd);
+	ck_assert_uint_eq(rec.nr_intx, 6);
+	pci_device_destroy(&dev);
+}
+END_TEST
+
+/* The swizzle every firmware table and the host bridge share. */
+START_TEST(test_intx_swizzle)
+{
+	ck_assert_uint_eq(pci_intx_swizzle(0, 1, 4), 0);
+	ck_assert_uint_eq(pci_intx_swizzle(1, 1, 4), 1);
+	ck_assert_uint_eq(pci_intx_swizzle(3, 2, 4), 0);
+	ck_assert_uint_eq(pci_intx_swizzle(2, 4, 4), 1);
+	ck_assert_uint_eq(pci_intx_swizzle(1, 1, 8), 1);
+	ck_assert_uint_eq(pci_intx_swizzle(7, 2, 8), 0);
+	ck_assert_uint_eq(pci_intx_swizzle(31, 4, 8), 2);
+}
+END_TEST
+
 Suite *pci_suite(void)
 {
 	Suite *s = suite_create("pci");
@@ -804,6 +923,9 @@ Suite *pci_suite(void)
 	tcase_add_test(tc, test_msix_pending_and_unmask);
 	tcase_add_test(tc, test_msix_function_mask_and_enable);
 	tcase_add_test(tc, test_msix_bad_accesses);
+	tcase_add_test(tc, test_intx_pin_and_line);
+	tcase_add_test(tc, test_intx_level_and_gates);
+	tcase_add_test(tc, test_intx_swizzle);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -732,6 +732,52 @@ START_TEST(test_register_on_buses)
 }
 END_TEST
 
+/*
+ * Like firmware, pci_host_add routes each pin by the swizzle and writes
+ * the line into Interrupt Line, which the guest reads through 0xCF8.
+ */
+START_TEST(test_intx_routing)
+{
+	struct pci_host host;
+	struct test_device *t = calloc(10, sizeof(*t));
+
+	ck_assert_ptr_nonnull(t);
+	host_setup(&host, false);
+	pci_host_set_intx(&host, 16, 8);
+	for (unsigned int i = 0; i < 10; i++) {
+		test_device_init(&t[i], 0x1000 + i);
+		/* Device 3 has no pin; device 5 uses INTC. */
+		if (i != 2)
+			pci_device_set_intx_pin(&t[i].pci, i == 4 ? 3 : 1);
+		ck_assert_int_eq(pci_host_add(&host, &t[i].pci), 0);
+	}
+	/* Slot s (i + 1), INTA: 16 + s % 8; slot 5 INTC: 16 + (5 + 2) % 8. */
+	ck_assert_int_eq(t[0].pci.intx_line, 17);
+	ck_assert_uint_eq(conf1_read(&host, 0, 1, 0, PCI_INTERRUPT_LINE, 1), 17);
+	ck_assert_uint_eq(conf1_read(&host, 0, 1, 0, PCI_INTERRUPT_PIN, 1), 1);
+	ck_assert_int_eq(t[2].pci.intx_line, -1);
+	ck_assert_uint_eq(conf1_read(&host, 0, 3, 0, PCI_INTERRUPT_PIN, 1), 0);
+	ck_assert_int_eq(t[4].pci.intx_line, 23);
+	ck_assert_uint_eq(conf1_read(&host, 0, 5, 0, PCI_INTERRUPT_LINE, 1), 23);
+	ck_assert_int_eq(t[7].pci.intx_line, 16);	/* slot 8 wraps */
+	ck_assert_int_eq(t[9].pci.intx_line, 18);
+	for (unsigned int i = 0; i < 10; i++)
+		pci_device_destroy(&t[i].pci);
+	pci_host_destroy(&host);
+
+	/* Without lines (no pci_host_set_intx), a pin is not routed. */
+	host_setup(&host, false);
+	test_device_init(&t[0], 0x1000);
+	pci_device_set_intx_pin(&t[0].pci, 1);
+	ck_assert_int_eq(pci_host_add(&host, &t[0].pci), 0);
+	ck_assert_int_eq(t[0].pci.intx_line, -1);
+	ck_assert_uint_eq(conf1_read(&host, 0, 1, 0, PCI_INTERRUPT_LINE, 1), 0);
+	pci_device_destroy(&t[0].pci);
+	pci_host_destroy(&host);
+	free(t);
+}
+END_TEST
+
 Suite *pci_host_suite(void)
 {
 	Suite *s = suite_create("pci_host");
@@ -752,6 +798,7 @@ Suite *pci_host_suite(void)
 	tcase_add_test(tc, test_window_dispatch);
 	tcase_add_test(tc, test_guest_moves_bar);
 	tcase_add_test(tc, test_register_on_buses);
+	tcase_add_test(tc, test_intx_routing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vfio/passthrough.c's pure part: which pieces of a BAR become memslots. */
+/* vfio/passthrough.c's pure part (which pieces of a BAR become memslots), vfio/intx.c's requests. */
 #include <check.h>
 #include <linux/vfio.h>
 #include <string.h>
 
 #include "tests/unit/suites.h"
+#include "vfio/intx.h"
 #include "vfio/passthrough.h"
 
 #define SZ_4K	0x1000ULL
@@ -233,6 +234,35 @@ START_TEST(test_traps_from_areas_and_msix)
 }
 END_TEST
 
+/* The VFIO_DEVICE_SET_IRQS requests INTx takes: trigger, unmask, off. */
+START_TEST(test_intx_requests)
+{
+	union vfio_intx_request req;
+	int32_t fd;
+
+	vfio_intx_request(&req, VFIO_IRQ_SET_ACTION_TRIGGER, 7);
+	ck_assert_uint_eq(req.set.argsz, sizeof(struct vfio_irq_set) + 4);
+	ck_assert_uint_eq(req.set.index, VFIO_PCI_INTX_IRQ_INDEX);
+	ck_assert_uint_eq(req.set.flags, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER);
+	ck_assert_uint_eq(req.set.start, 0);
+	ck_assert_uint_eq(req.set.count, 1);
+	memcpy(&fd, req.set.data, sizeof(fd));
+	ck_assert_int_eq(fd, 7);
+
+	vfio_intx_request(&req, VFIO_IRQ_SET_ACTION_UNMASK, 9);
+	ck_assert_uint_eq(req.set.flags, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK);
+	ck_assert_uint_eq(req.set.count, 1);
+	memcpy(&fd, req.set.data, sizeof(fd));
+	ck_assert_int_eq(fd, 9);
+
+	vfio_intx_request(&req, VFIO_IRQ_SET_ACTION_UNMASK, -1);
+	ck_assert_uint_eq(req.set.argsz, sizeof(struct vfio_irq_set));
+	ck_assert_uint_eq(req.set.index, VFIO_PCI_INTX_IRQ_INDEX);
+	ck_assert_uint_eq(req.set.flags, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER);
+	ck_assert_uint_eq(req.set.count, 0);
+}
+END_TEST
+
 Suite *vfio_passthrough_suite(void)
 {
 	Suite *s = suite_create("vfio_passthrough");
@@ -247,6 +277,7 @@ Suite *vfio_passthrough_suite(void)
 	tcase_add_test(tc, test_areas_hostile_answers);
 	tcase_add_test(tc, test_region_mapped);
 	tcase_add_test(tc, test_traps_from_areas_and_msix);
+	tcase_add_test(tc, test_intx_requests);
 	suite_add_tcase(s, tc);
 	return s;
 }

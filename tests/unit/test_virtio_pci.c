@@ -3,6 +3,7 @@
  * devices/virtio_pci: the modern transport's registers as a driver drives
  * them, and as a hostile one does. No KVM: the VM has no fd, so no ioctl.
  */
+#include <linux/pci_regs.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 #include <stdlib.h>
@@ -306,6 +307,74 @@ START_TEST(test_isr_and_config)
 }
 END_TEST
 
+#define ISR	0x1000
+
+static uint16_t pci_status(void)
+{
+	uint8_t b[2];
+
+	pci_config_read(&vdev->pci, PCI_STATUS, b, 2);
+	return get_le16(b);
+}
+
+static void pci_command(uint16_t cmd)
+{
+	uint8_t b[2];
+
+	put_le16(b, cmd);
+	pci_config_write(&vdev->pci, PCI_COMMAND, b, 2);
+}
+
+/*
+ * Without MSI-X, a notification raises INTA until the driver reads the
+ * ISR (read-to-clear); INTx Disable holds the line down but not Status's
+ * Interrupt bit; with MSI-X on nothing goes out on INTx; a reset drops it.
+ */
+START_TEST(test_intx_and_isr)
+{
+	uint8_t b[2];
+	uint16_t cmd;
+
+	pci_config_read(&vdev->pci, PCI_INTERRUPT_PIN, b, 1);
+	ck_assert_uint_eq(b[0], 1);			/* INTA */
+	ck_assert(!vdev->pci.intx_asserted);
+
+	virtio_dev_notify_config(vdev);
+	ck_assert(vdev->pci.intx_asserted);
+	ck_assert_uint_eq(pci_status() & PCI_STATUS_INTERRUPT, PCI_STATUS_INTERRUPT);
+
+	pci_config_read(&vdev->pci, PCI_COMMAND, b, 2);
+	cmd = get_le16(b);
+	pci_command(cmd | PCI_COMMAND_INTX_DISABLE);
+	ck_assert(!vdev->pci.intx_asserted);
+	ck_assert_uint_eq(pci_status() & PCI_STATUS_INTERRUPT, PCI_STATUS_INTERRUPT);
+	pci_command(cmd);
+	ck_assert(vdev->pci.intx_asserted);
+
+	/* The read returns the cause and clears it; the line goes down. */
+	ck_assert_uint_eq(bar_read(ISR, 1), VIRTIO_PCI_ISR_CONFIG);
+	ck_assert(!vdev->pci.intx_asserted);
+	ck_assert_uint_eq(pci_status() & PCI_STATUS_INTERRUPT, 0);
+	ck_assert_uint_eq(bar_read(ISR, 1), 0);
+	ck_assert(!vdev->pci.intx_asserted);
+
+	/* A reset drops a raised line. */
+	virtio_dev_notify_config(vdev);
+	ck_assert(vdev->pci.intx_asserted);
+	set_status(0);
+	ck_assert(!vdev->pci.intx_asserted);
+	ck_assert_uint_eq(bar_read(ISR, 1), 0);
+
+	/* MSI-X on: the ISR still records, INTx stays quiet. */
+	put_le16(b, PCI_MSIX_FLAGS_ENABLE);
+	pci_config_write(&vdev->pci, vdev->pci.msix_cap + PCI_MSIX_FLAGS, b, 2);
+	virtio_dev_notify_config(vdev);
+	ck_assert(!vdev->pci.intx_asserted);
+	ck_assert_uint_eq(pci_status() & PCI_STATUS_INTERRUPT, 0);
+	ck_assert_uint_eq(bar_read(ISR, 1), VIRTIO_PCI_ISR_CONFIG);
+}
+END_TEST
+
 START_TEST(test_hostile_accesses)
 {
 	static const unsigned int sizes[] = { 0, 1, 2, 3, 4, 5, 7, 8 };
@@ -340,6 +409,7 @@ Suite *virtio_pci_suite(void)
 	tcase_add_test(tc, test_bad_queue_needs_reset);
 	tcase_add_test(tc, test_driver_ok_without_features);
 	tcase_add_test(tc, test_isr_and_config);
+	tcase_add_test(tc, test_intx_and_isr);
 	tcase_add_test(tc, test_hostile_accesses);
 	suite_add_tcase(s, tc);
 	return s;

@@ -20,7 +20,7 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot reset virtio-blk-its gicv2m its-host-window virtio-rng-console bad-image dump-dtb host-probe vfio-assign vfio-assign-viommu"
+all_cases="boot reset virtio-blk-its gicv2m gicv3-intx its-host-window virtio-rng-console bad-image dump-dtb host-probe vfio-assign vfio-assign-viommu"
 case_timeout=${SHAPEVM_CASE_TIMEOUT:-120}
 # What boot and qemu-boot ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
@@ -165,7 +165,9 @@ blk_image=/tmp/vda.img
 blk_command='echo SHAPEVM_BLK_SIZE=$(cat /sys/block/vda/size); grep virtio /proc/interrupts | sed s/^/SHAPEVM_IRQ_A:/; echo SHAPEVM_BLK_READ=$(dd if=/dev/vda bs=1M skip=1 count=1 2>/dev/null | sha256sum | cut -c1-64); echo SHAPEVM-BLK-WRITTEN | dd of=/dev/vda bs=512 seek=100 conv=fsync 2>/dev/null; grep virtio /proc/interrupts | sed s/^/SHAPEVM_IRQ_B:/; exit 7'
 
 # irq_count TAG: "COUNT CHIP..." for the guest's virtio-blk request queue
-# interrupts (virtioN-req.M) in the /proc/interrupts lines printed with TAG:
+# interrupts (virtioN-req.M, or virtioN alone on INTx, which carries the
+# queues and config changes together) in the /proc/interrupts lines printed
+# with TAG:
 # their counts summed over CPUs and queues, and the irq chips that deliver
 # them ("ITS-MSI" through the ITS, "MSI" through a GICv2m frame, "GICv3"
 # for a wired INTx). Nothing when there are no such lines.
@@ -173,7 +175,7 @@ irq_count() {
 	awk -v tag="SHAPEVM_IRQ_$1:" '
 	(at = index($0, tag)) > 0 {
 		$0 = substr($0, at + length(tag))
-		if ($NF !~ /^virtio[0-9]+-req/)
+		if ($NF !~ /^virtio[0-9]+(-req|$)/)
 			next
 		found = 1
 		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++)
@@ -221,6 +223,15 @@ case_virtio_blk() {
 			fail "the disk's interrupt count did not rise with the I/O (${before%% *} before, ${after%% *} after)"
 	fi
 	expect_guest_status 7
+}
+
+# gicv3-intx: --irqchip gicv3 has no MSI controller, so virtio-pci falls back
+# to INTx: the disk (device 1, INTA) is on SPI 5 (INTID 37) by the device
+# tree's interrupt-map, level-triggered, and its count rises with the I/O.
+case_gicv3_intx() {
+	case_virtio_blk gicv3-intx gicv3 GICv3
+	grep -q -E '^SHAPEVM_IRQ_B: *[0-9]+:( +[0-9]+)+ +GICv3 +37 +Level +virtio0$' "/tmp/$name.out" ||
+		fail "virtio0 is not on GICv3 INTID 37, level: $(grep -o 'SHAPEVM_IRQ_B:.*virtio.*' "/tmp/$name.out" | head -1)"
 }
 
 # its-host-window: the host's IOMMU reserves the SMMU's usual software MSI
@@ -549,6 +560,7 @@ for case_name in "$@"; do
 	case $case_name in
 	boot) case_boot ;;
 	virtio-blk-its) case_virtio_blk virtio-blk-its gicv3-its ITS-MSI ;;
+	gicv3-intx) case_gicv3_intx ;;
 	gicv2m) case_virtio_blk gicv2m gicv2m MSI ;;
 	its-host-window) case_its_host_window ;;
 	reset) case_reset ;;

@@ -18,6 +18,8 @@
 #                   interrupts are ITS-MSI in /proc/interrupts and rise
 #   gicv2m          the same with --irqchip gicv2m: the interrupts are "MSI"
 #                   (GICv2m frame)
+#   gicv3-intx      the same with --irqchip gicv3, no MSI controller: the
+#                   disk interrupts on INTx, GICv3 INTID 37 (SPI 5), Level
 #   its-host-window as virtio-blk-its with --host-reserved an msi window at
 #                   0x8000000-0x80fffff (the SMMU's): the printed plan puts
 #                   the ITS frame there (doorbell 0x8010000), RAM stays off
@@ -60,7 +62,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot reset virtio-blk-its gicv2m its-host-window virtio-rng-console bad-image dump-dtb host-probe vfio-assign vfio-assign-viommu)
+all_cases=(boot reset virtio-blk-its gicv2m gicv3-intx its-host-window virtio-rng-console bad-image dump-dtb host-probe vfio-assign vfio-assign-viommu)
 known_cases=("${all_cases[@]}" qemu-boot)
 if [ $# -gt 0 ]; then
 	cases=("$@")

@@ -21,8 +21,8 @@
 # line and then prints "SHAPEVM_STATUS=<its exit status>".
 set -u
 
-all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-unbound vfio-group-peer vfio-missing vfio-collide vfio-assign vfio-assign-intel"
-case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
+all_cases="boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-unbound vfio-group-peer vfio-missing vfio-collide vfio-assign vfio-assign-intel virtio-blk-intx virtio-blk-intx-acpi-off vfio-intx"
+case_timeout=${SHAPEVM_CASE_TIMEOUT:-150}
 # What boot-smp and acpi-off ask the guest: CPUs and memory it sees, and a
 # status that is neither 0 nor 1, so it cannot be a default by accident.
 # The single quotes are meant: the guest's shell expands $(nproc).
@@ -803,6 +803,86 @@ case_vfio_collide() {
 	expect_edu_intact
 }
 
+# virtio-blk-intx, virtio-blk-intx-acpi-off: the guest boots with pci=nomsi,
+# so virtio-pci falls back to INTx: the disk (device 1, INTA) must sit on
+# IOAPIC pin (GSI) 17 as level (fasteoi; Linux numbers the IRQ as it likes),
+# the line found through ACPI's _PRT, or
+# with acpi=off through the MP table's PCI entries, and its interrupt count
+# must rise while the guest reads 1 MiB that L1 wrote (its hash must match).
+# Without ACPI the guest cannot power off: that one ends by reset (3).
+# What the INTx cases measure, printed, not judged: 1024 O_DIRECT reads of
+# 4 KiB (one request and one interrupt each), their time by the guest's
+# clock and the interrupts the disk took meanwhile.
+# shellcheck disable=SC2016
+intx_reads='set -- $(grep -m1 virtio /proc/interrupts); i0=$2; read u0 x </proc/uptime; dd if=/dev/vda of=/dev/null bs=4k count=1024 iflag=direct 2>/dev/null; read u1 x </proc/uptime; set -- $(grep -m1 virtio /proc/interrupts); echo SHAPEVM_INTX_READS: 1024 4k reads in $((${u1%.*}${u1#*.} - ${u0%.*}${u0#*.}))0 ms, $(($2 - i0)) interrupts'
+# shellcheck disable=SC2016
+intx_command='echo SHAPEVM_INTX_BEFORE=$(grep -m1 virtio /proc/interrupts); echo SHAPEVM_BLK_READ=$(dd if=/dev/vda bs=1M skip=1 count=1 2>/dev/null | sha256sum | cut -c1-64); echo SHAPEVM_INTX_AFTER=$(grep -m1 virtio /proc/interrupts); grep -c PCI-MSI /proc/interrupts | sed s/^/SHAPEVM_MSI_LINES=/; '"$intx_reads"'; exit 7'
+# intx_count WHEN: the interrupt count of the guest's SHAPEVM_INTX_WHEN line.
+intx_count() {
+	sed -n "s/^SHAPEVM_INTX_$1= *[0-9]*: \([0-9]*\) .*/\1/p" "/tmp/$name.out" | tail -1
+}
+case_virtio_blk_intx() {
+	params="console=ttyS0 quiet pci=nomsi" status=0
+	if [ "$1" = acpi-off ]; then
+		params="$params acpi=off reboot=k shapevm.end=reboot" status=3
+	fi
+	dd if=/dev/zero of="$blk_image" bs=1M count=8 2>/dev/null
+	dd if=/dev/urandom of=/tmp/blk-pattern bs=1M count=1 2>/dev/null
+	dd if=/tmp/blk-pattern of="$blk_image" bs=1M seek=1 conv=notrunc 2>/dev/null
+	want=$(sha256sum /tmp/blk-pattern | cut -c1-64)
+	run_vmm "$case_name" run --disk "$blk_image" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "$params -- \"$intx_command\""
+	expect_exit "$status"
+	guest_spoke || return
+	grep -q -x "SHAPEVM_BLK_READ=$want" "/tmp/$name.out" ||
+		fail "the guest read $(grep -o 'SHAPEVM_BLK_READ=.*' "/tmp/$name.out" | tail -1), expected $want"
+	grep -q -E -x 'SHAPEVM_INTX_BEFORE= *[0-9]+: [0-9]+ IO-APIC 17-fasteoi virtio0' "/tmp/$name.out" ||
+		fail "virtio0 is not on IO-APIC 17-fasteoi: $(grep -o 'SHAPEVM_INTX_BEFORE=.*' "/tmp/$name.out" | tail -1)"
+	before=$(intx_count BEFORE) after=$(intx_count AFTER)
+	if [ -z "$before" ] || [ -z "$after" ] || [ "$after" -le "$before" ]; then
+		fail "virtio0's INTx count did not rise over the read (${before:-?} then ${after:-?})"
+	fi
+	echo "SHAPEVM_CASE: $name: measured: $(sed -n 's/^SHAPEVM_INTX_READS: //p' "/tmp/$name.out" | tail -1)"
+	grep -q -x 'SHAPEVM_MSI_LINES=0' "/tmp/$name.out" ||
+		fail "the guest has MSI interrupts despite pci=nomsi"
+	expect_guest_status 7
+}
+
+# vfio-intx: edu assigned with run --vfio, and in the guest bound to
+# uio_pci_generic, which takes edu's INTx (pin A, shapevm's line for slot
+# 1: IOAPIC pin 17, whatever IRQ number Linux gives it). Twice: a read of /dev/uio0 waits (under a 10 s timeout) while
+# edu's raise register (BAR0+0x60) is written; it returns the interrupt
+# count only if the INTx arrived (VFIO's trigger eventfd -> KVM's resample
+# irqfd -> the IOAPIC). uio_pci_generic's handler masks it by setting the
+# command register's INTx Disable (the status register's Interrupt bit,
+# read from edu, told it the interrupt was edu's); the guest then acks edu
+# (+0x64) and clears INTx Disable through sysfs config, as uio-howto says;
+# the second read returns only once vfio-pci has unmasked the pin again.
+# shellcheck disable=SC2016
+uio_command='. /lib/shapevm/modules.sh; modules_load uio_pci_generic >/dev/null; for d in /sys/bus/pci/devices/*; do [ $(cat $d/device) = 0x11e8 ] && D=$d; done; echo 1234 11e8 >/sys/bus/pci/drivers/uio_pci_generic/new_id; r=$(head -1 $D/resource); b=${r%% *}; echo SHAPEVM_EDU_IRQ=$(cat $D/irq); for n in 1 2; do timeout 10 dd if=/dev/uio0 of=/tmp/u$n bs=4 count=1 2>/dev/null & p=$!; sleep 1; devmem $((b+0x60)) 32 $n; wait $p; echo SHAPEVM_UIO_$n=$(od -An -tu4 /tmp/u$n); devmem $((b+0x64)) 32 $n; c=$(dd if=$D/config bs=1 skip=5 count=1 2>/dev/null | od -An -tu1); echo SHAPEVM_INTX_DISABLED_$n=$((c >> 2 & 1)); printf \\$(printf %o $((c & 251))) | dd of=$D/config bs=1 seek=5 conv=notrunc 2>/dev/null; done; echo SHAPEVM_UIO_IRQ=$(grep uio /proc/interrupts); exit 7'
+case_vfio_intx() {
+	if [ -z "${SHAPEVM_EDU_BDF:-}" ]; then
+		fail "L1 has no edu device bound to vfio-pci (see the SHAPEVM_L1 lines)"
+		return
+	fi
+	run_vmm vfio-intx run -v --vfio "$SHAPEVM_EDU_BDF" -k "$SHAPEVM_GUEST_KERNEL" \
+		-i "$SHAPEVM_GUEST_INITRD" -m 256M -p "console=ttyS0 quiet -- \"$uio_command\""
+	expect_exit 0
+	out=/tmp/vfio-intx.out
+	expect_line "$out" "INTx pin A on line 17 \\(resample irqfd on GSI 17\\)" \
+		"\"INTx pin A on line 17\" from shapevm"
+	guest_spoke || return
+	grep -q -x 'SHAPEVM_UIO_1= *1' "$out" ||
+		fail "the first INTx did not arrive ($(grep -o 'SHAPEVM_UIO_1=.*' "$out" | tail -1))"
+	grep -q -x 'SHAPEVM_UIO_2= *2' "$out" ||
+		fail "the second INTx did not arrive ($(grep -o 'SHAPEVM_UIO_2=.*' "$out" | tail -1))"
+	grep -q -x 'SHAPEVM_INTX_DISABLED_1=1' "$out" ||
+		fail "uio_pci_generic's handler did not set INTx Disable after the first INTx"
+	grep -q -E '^SHAPEVM_UIO_IRQ= *[0-9]+: 2 IO-APIC 17-fasteoi uio_pci_generic$' "$out" ||
+		fail "uio_pci_generic is not on IO-APIC 17-fasteoi with 2 interrupts: $(grep -o 'SHAPEVM_UIO_IRQ=.*' "$out" | tail -1)"
+	expect_guest_status 7
+}
+
 # needs_kvm CASE: the case boots an L2 guest, which needs L1's /dev/kvm.
 needs_kvm() {
 	case $1 in
@@ -841,6 +921,9 @@ for case_name in "$@"; do
 	vfio-collide) case_vfio_collide ;;
 	vfio-assign) case_vfio_assign amd ;;
 	vfio-assign-intel) case_vfio_assign intel ;;
+	virtio-blk-intx) case_virtio_blk_intx acpi ;;
+	virtio-blk-intx-acpi-off) case_virtio_blk_intx acpi-off ;;
+	vfio-intx) case_vfio_intx ;;
 	*) fail "no such case (known: $all_cases)" ;;
 	esac
 	report "$case_name"

@@ -72,6 +72,14 @@
 #             at 00:1f.4, in that group: without --allow-relaxable refused
 #             (exit 1, one line naming the flag), with it RAM placed there,
 #             off the msi window, the identity read and the MSI delivered
+#   virtio-blk-intx  --disk with the guest on pci=nomsi: virtio0 on IO-APIC
+#             GSI 17 (_PRT), level (fasteoi), its count rising over a read
+#             of what L1 wrote; no MSI at all
+#   virtio-blk-intx-acpi-off  the same with acpi=off: GSI 17 from the MP
+#             table's PCI entries; ends by reset: 3
+#   vfio-intx run --vfio edu, bound in the guest to uio_pci_generic: edu's
+#             INTx (GSI 17, VFIO trigger eventfd -> KVM resample irqfd)
+#             wakes a read of /dev/uio0, twice (acked and unmasked between)
 #
 # Prints "ok - CASE" or "not ok - CASE: why" for each and then
 # "N passed, M failed" (", K skipped"); exits 1 if any failed. The console of
@@ -82,7 +90,7 @@
 #
 # Environment: SHAPEVM_STATIC (required), SHAPEVM_VFIO_EDU (the static
 # vfio-edu program, default: beside SHAPEVM_STATIC, where make STATIC=1 puts
-# it), SHAPEVM_CASE_TIMEOUT (seconds per L2 run, default 90),
+# it), SHAPEVM_CASE_TIMEOUT (seconds per L2 run, default 150: an L2 boot takes 20-60 s alone, several times that on a busy host),
 # SHAPEVM_L1_LOGDIR (default build/l1-x86), SHAPEVM_CACHE (see
 # guest-images/build.sh).
 set -u
@@ -90,9 +98,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 images=$root/guest-images
-all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-unbound vfio-group-peer vfio-missing vfio-collide vfio-assign vfio-assign-intel)
+all_cases=(boot-smp reset poweroff acpi-off host-facts holes plan-file virtio-blk virtio-blk-direct virtio-ext4-ro virtio-rng virtio-console virtio-net virtio-net-novhost vfio-edu vfio-edu-intel vfio-unbound vfio-group-peer vfio-missing vfio-collide vfio-assign vfio-assign-intel virtio-blk-intx virtio-blk-intx-acpi-off vfio-intx)
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
-case_timeout=${SHAPEVM_CASE_TIMEOUT:-90}
+case_timeout=${SHAPEVM_CASE_TIMEOUT:-150}
 logdir=${SHAPEVM_L1_LOGDIR:-$root/build/l1-x86}
 
 for name in "${cases[@]}"; do
