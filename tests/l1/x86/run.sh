@@ -90,7 +90,8 @@
 #
 # Environment: SHAPEVM_STATIC (required), SHAPEVM_VFIO_EDU (the static
 # vfio-edu program, default: beside SHAPEVM_STATIC, where make STATIC=1 puts
-# it), SHAPEVM_CASE_TIMEOUT (seconds per L2 run, default 150: an L2 boot takes 20-60 s alone, several times that on a busy host),
+# it), SHAPEVM_CASE_TIMEOUT (seconds per L2 run, default 150: an L2 boot
+# takes 20-60 s alone, several times that on a busy host),
 # SHAPEVM_L1_LOGDIR (default build/l1-x86), SHAPEVM_CACHE (see
 # guest-images/build.sh).
 set -u
