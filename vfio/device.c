@@ -79,8 +79,8 @@ unsigned int vfio_region_areas(const struct vfio_region_info *info, size_t len,
 
 	if ((info->flags & VFIO_REGION_INFO_FLAG_CAPS) && len >= sizeof(*info))
 		at = info->cap_offset;
-	/* A hostile or broken chain must end: at most one visit per 4 bytes. */
-	for (size_t hops = 0; at && hops < len / 4; hops++) {
+	/* A broken chain ends: offsets only go forward, inside the answer. */
+	while (at) {
 		const struct vfio_info_cap_header *cap = region_cap(info, len, at);
 		const struct vfio_region_info_cap_sparse_mmap *sparse;
 		size_t room;
@@ -355,14 +355,64 @@ int vfio_region_write(const struct vfio_device *dev, const struct vfio_region *r
 	return 0;
 }
 
+size_t vfio_irq_set_fill(struct vfio_irq_set *set, unsigned int index, uint32_t action,
+			 const int32_t *fds, unsigned int count)
+{
+	size_t argsz = sizeof(*set) + count * sizeof(*fds);
+
+	memset(set, 0, argsz);
+	set->argsz = argsz;
+	set->index = index;
+	set->start = 0;
+	set->count = count;
+	/* DATA_NONE with count 0 turns the index off. */
+	set->flags = count ? VFIO_IRQ_SET_DATA_EVENTFD | action :
+			     VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+	if (count)
+		memcpy(set->data, fds, count * sizeof(*fds));
+	return argsz;
+}
+
+static const char *irq_index_name(unsigned int index)
+{
+	switch (index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		return "INTx";
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		return "MSI";
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		return "MSI-X";
+	default:
+		return "IRQ";
+	}
+}
+
+int vfio_device_set_irqs(struct vfio_device *dev, unsigned int index, uint32_t action,
+			 const int32_t *fds, unsigned int count, struct vfio_error *err)
+{
+	struct vfio_irq_set *set = malloc(sizeof(*set) + count * sizeof(*fds));
+	char what[32] = "off";
+	int ret = 0;
+
+	if (!set)
+		return vfio_fail(err, -ENOMEM, "%s: %s", dev->bdf, strerror(ENOMEM));
+	vfio_irq_set_fill(set, index, action, fds, count);
+	if (ioctl(dev->fd, VFIO_DEVICE_SET_IRQS, set)) {
+		ret = -errno;
+		if (count && action == VFIO_IRQ_SET_ACTION_UNMASK)
+			snprintf(what, sizeof(what), "unmask");
+		else if (count)
+			snprintf(what, sizeof(what), "%u vectors", count);
+		vfio_fail(err, ret, "%s: VFIO_DEVICE_SET_IRQS(%s, %s): %s", dev->bdf,
+			  irq_index_name(index), what, strerror(-ret));
+	}
+	free(set);
+	return ret;
+}
+
 int vfio_device_set_msi(struct vfio_device *dev, int eventfd, struct vfio_error *err)
 {
 	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_MSI_IRQ_INDEX };
-	/* The header and one eventfd in its data[]. */
-	union {
-		struct vfio_irq_set set;
-		unsigned char bytes[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-	} req;
 	int32_t fd = eventfd;
 
 	if (VFIO_PCI_MSI_IRQ_INDEX >= dev->num_irqs ||
@@ -372,24 +422,8 @@ int vfio_device_set_msi(struct vfio_device *dev, int eventfd, struct vfio_error 
 		return vfio_fail(err, -ENODEV, "%s: MSI with %u vectors%s: cannot signal an eventfd",
 			    dev->bdf, info.count,
 			    info.flags & VFIO_IRQ_INFO_EVENTFD ? "" : ", no eventfd support");
-	memset(&req, 0, sizeof(req));
-	req.set.argsz = sizeof(req);
-	req.set.index = VFIO_PCI_MSI_IRQ_INDEX;
-	req.set.start = 0;
-	if (eventfd >= 0) {
-		req.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-		req.set.count = 1;
-		memcpy(req.set.data, &fd, sizeof(fd));
-	} else {
-		/* DATA_NONE with count 0 turns the index off. */
-		req.set.argsz = sizeof(req.set);
-		req.set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-		req.set.count = 0;
-	}
-	if (ioctl(dev->fd, VFIO_DEVICE_SET_IRQS, &req))
-		return vfio_fail(err, -errno, "%s: VFIO_DEVICE_SET_IRQS(MSI, %s): %s", dev->bdf,
-			    eventfd >= 0 ? "eventfd" : "off", strerror(errno));
-	return 0;
+	return vfio_device_set_irqs(dev, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER,
+				    &fd, eventfd >= 0, err);
 }
 
 int vfio_device_reset(struct vfio_device *dev, struct vfio_error *err)

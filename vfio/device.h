@@ -15,6 +15,7 @@
 #include "vfio/container.h"
 #include "vmm/hostres.h"
 
+struct vfio_irq_set;
 struct vfio_region_info;
 
 struct vfio_device {
@@ -88,6 +89,20 @@ int vfio_region_read(const struct vfio_device *dev, const struct vfio_region *re
 int vfio_region_write(const struct vfio_device *dev, const struct vfio_region *region,
 		      uint64_t offset, const void *buf, size_t size,
 		      struct vfio_error *err);
+
+/*
+ * Pure: the VFIO_DEVICE_SET_IRQS request for interrupt @index (VFIO_PCI_*_
+ * IRQ_INDEX) into @set, which has room for @count eventfds after it:
+ * @action (VFIO_IRQ_SET_ACTION_TRIGGER or _UNMASK) signalling @fds[0..count)
+ * from vector 0, or with @count 0 the index's trigger off (which also drops
+ * an unmask eventfd). Returns the request's argsz.
+ */
+size_t vfio_irq_set_fill(struct vfio_irq_set *set, unsigned int index, uint32_t action,
+			 const int32_t *fds, unsigned int count);
+
+/* That request, made: 0 or -errno with @err filled in. */
+int vfio_device_set_irqs(struct vfio_device *dev, unsigned int index, uint32_t action,
+			 const int32_t *fds, unsigned int count, struct vfio_error *err);
 
 /*
  * MSI vector 0 signals @eventfd (VFIO_DEVICE_SET_IRQS, MSI index; VFIO

@@ -313,6 +313,20 @@ int vfio_dma_unmap_all(struct vfio_dma *dma, struct vfio_error *err)
 	return ret;
 }
 
+/* One VFIO_IOMMU_MAP_DMA, read and write: 0 or the errno. */
+static int map_one(int fd, const struct vfio_dma_mapping *m)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = m->vaddr,
+		.iova = m->iova,
+		.size = m->size,
+	};
+
+	return ioctl(fd, VFIO_IOMMU_MAP_DMA, &map) ? errno : 0;
+}
+
 static int map_failed(const struct vfio_dma_mapping *m, int error,
 		      struct vfio_error *err)
 {
@@ -360,16 +374,10 @@ int vfio_dma_map_plan(struct vfio_dma *dma, const struct vm_plan *plan,
 	}
 	dma->maps = bigger;
 	for (size_t i = 0; i < nr; i++) {
-		struct vfio_iommu_type1_dma_map map = {
-			.argsz = sizeof(map),
-			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-			.vaddr = maps[i].vaddr,
-			.iova = maps[i].iova,
-			.size = maps[i].size,
-		};
+		int error = map_one(dma->container_fd, &maps[i]);
 
-		if (ioctl(dma->container_fd, VFIO_IOMMU_MAP_DMA, &map)) {
-			ret = map_failed(&maps[i], errno, err);
+		if (error) {
+			ret = map_failed(&maps[i], error, err);
 			/* Fatal: a guest with part of its RAM mapped must not run. */
 			vfio_dma_unmap_all(dma, &unmap_err);
 			goto out;
@@ -384,14 +392,10 @@ out:
 int vfio_dma_map_peer(struct vfio_dma *dma, const char *what, uint64_t iova,
 		      uint64_t size, uintptr_t vaddr, struct vfio_error *err)
 {
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = vaddr, .iova = iova, .size = size,
-	};
-	struct vfio_dma_mapping *bigger, *m;
+	struct vfio_dma_mapping m = { .iova = iova, .size = size, .vaddr = vaddr };
+	struct vfio_dma_mapping *bigger;
 	char name[96];
-	int ret;
+	int ret, error;
 
 	ret = vfio_dma_check(&dma->rules, what, iova, size, vaddr, dma->maps,
 			     dma->nr_maps, err);
@@ -401,14 +405,14 @@ int vfio_dma_map_peer(struct vfio_dma *dma, const char *what, uint64_t iova,
 	if (!bigger)
 		return vfio_fail(err, -ENOMEM, "DMA mappings: %s", strerror(ENOMEM));
 	dma->maps = bigger;
+	snprintf(m.name, sizeof(m.name), "%s", what ? what : "peer");
 	/* Device memory is not pinned like RAM: RLIMIT_MEMLOCK does not count it. */
-	if (ioctl(dma->container_fd, VFIO_IOMMU_MAP_DMA, &map)) {
+	error = map_one(dma->container_fd, &m);
+	if (error) {
 		describe(name, sizeof(name), what, iova, size);
-		return vfio_fail(err, -errno, "%s: %s: %s", name, MAP_DMA, strerror(errno));
+		return vfio_fail(err, -error, "%s: %s: %s", name, MAP_DMA, strerror(error));
 	}
-	m = &dma->maps[dma->nr_maps++];
-	*m = (struct vfio_dma_mapping) { .iova = iova, .size = size, .vaddr = vaddr };
-	snprintf(m->name, sizeof(m->name), "%s", what ? what : "peer");
+	dma->maps[dma->nr_maps++] = m;
 	return 0;
 }
 

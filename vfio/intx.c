@@ -17,38 +17,14 @@
 #include "vmm/irq.h"
 #include "vmm/vm.h"
 
-void vfio_intx_request(union vfio_intx_request *req, uint32_t action, int eventfd)
-{
-	int32_t fd = eventfd;
-
-	memset(req, 0, sizeof(*req));
-	req->set.index = VFIO_PCI_INTX_IRQ_INDEX;
-	req->set.start = 0;
-	if (eventfd < 0) {
-		/* DATA_NONE with count 0 turns the index off. */
-		req->set.argsz = sizeof(req->set);
-		req->set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-		req->set.count = 0;
-		return;
-	}
-	req->set.argsz = sizeof(*req);
-	req->set.flags = VFIO_IRQ_SET_DATA_EVENTFD | action;
-	req->set.count = 1;
-	memcpy(req->set.data, &fd, sizeof(fd));
-}
-
+/* VFIO's INTx trigger or unmask on @eventfd; -1 turns INTx off. */
 static int intx_set(struct vfio_device *dev, uint32_t action, int eventfd,
 		    struct vfio_error *err)
 {
-	union vfio_intx_request req;
+	int32_t fd = eventfd;
 
-	vfio_intx_request(&req, action, eventfd);
-	if (ioctl(dev->fd, VFIO_DEVICE_SET_IRQS, &req))
-		return vfio_fail(err, -errno, "%s: VFIO_DEVICE_SET_IRQS(INTx, %s): %s",
-				 dev->bdf, eventfd < 0 ? "off" :
-				 action == VFIO_IRQ_SET_ACTION_UNMASK ? "unmask" : "trigger",
-				 strerror(errno));
-	return 0;
+	return vfio_device_set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX, action, &fd, eventfd >= 0,
+				    err);
 }
 
 int vfio_intx_open(struct vfio_intx *intx, struct vfio_device *dev, struct vm *vm,

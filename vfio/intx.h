@@ -30,19 +30,6 @@ struct vfio_intx {
 	bool on;
 };
 
-/* One VFIO_DEVICE_SET_IRQS request for the INTx index, with room for one eventfd. */
-union vfio_intx_request {
-	struct vfio_irq_set set;
-	unsigned char bytes[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-};
-
-/*
- * Pure: the INTx request for @action (VFIO_IRQ_SET_ACTION_TRIGGER or
- * _UNMASK) signalling @eventfd, or, @eventfd -1, the trigger off (which
- * also drops the unmask eventfd).
- */
-void vfio_intx_request(union vfio_intx_request *req, uint32_t action, int eventfd);
-
 /*
  * Makes the eventfds and the route for wired line @line (the one the host
  * bridge gave the device's pin), when VFIO offers INTx with eventfds and

@@ -288,30 +288,18 @@ static void pt_bar_access(struct pci_device *pci, unsigned int bar, uint64_t off
 static int set_irqs(struct pt_device *d, unsigned int index,
 		    const struct pt_vector *v, unsigned int count)
 {
-	size_t argsz = sizeof(struct vfio_irq_set) + count * sizeof(int32_t);
-	struct vfio_irq_set *set = calloc(1, argsz);
-	int ret = 0;
+	int32_t *fds = calloc(count ? count : 1, sizeof(*fds));
+	struct vfio_error err;
+	int ret;
 
-	if (!set)
+	if (!fds)
 		return -ENOMEM;
-	set->argsz = argsz;
-	set->index = index;
-	set->count = count;
-	/* DATA_NONE with count 0 turns the index off. */
-	set->flags = VFIO_IRQ_SET_ACTION_TRIGGER |
-		     (count ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
-	for (unsigned int i = 0; i < count; i++) {
-		int32_t fd = v[i].fd;
-
-		memcpy(set->data + i * sizeof(fd), &fd, sizeof(fd));
-	}
-	if (ioctl(d->dev.fd, VFIO_DEVICE_SET_IRQS, set) < 0) {
-		ret = -errno;
-		log_warn("%s: VFIO_DEVICE_SET_IRQS(%s, %u vectors): %s", d->dev.bdf,
-			 index == VFIO_PCI_MSIX_IRQ_INDEX ? "MSI-X" : "MSI", count,
-			 strerror(-ret));
-	}
-	free(set);
+	for (unsigned int i = 0; i < count; i++)
+		fds[i] = v[i].fd;
+	ret = vfio_device_set_irqs(&d->dev, index, VFIO_IRQ_SET_ACTION_TRIGGER, fds, count, &err);
+	if (ret)
+		log_warn("%s", err.msg);
+	free(fds);
 	return ret;
 }
 

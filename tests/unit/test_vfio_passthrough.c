@@ -237,10 +237,16 @@ END_TEST
 /* The VFIO_DEVICE_SET_IRQS requests INTx takes: trigger, unmask, off. */
 START_TEST(test_intx_requests)
 {
-	union vfio_intx_request req;
+	/* A request with room for one eventfd. */
+	union {
+		struct vfio_irq_set set;
+		unsigned char bytes[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	} req;
 	int32_t fd;
 
-	vfio_intx_request(&req, VFIO_IRQ_SET_ACTION_TRIGGER, 7);
+	fd = 7;
+	ck_assert_uint_eq(vfio_irq_set_fill(&req.set, VFIO_PCI_INTX_IRQ_INDEX,
+					   VFIO_IRQ_SET_ACTION_TRIGGER, &fd, 1), sizeof(req));
 	ck_assert_uint_eq(req.set.argsz, sizeof(struct vfio_irq_set) + 4);
 	ck_assert_uint_eq(req.set.index, VFIO_PCI_INTX_IRQ_INDEX);
 	ck_assert_uint_eq(req.set.flags, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER);
@@ -249,13 +255,14 @@ START_TEST(test_intx_requests)
 	memcpy(&fd, req.set.data, sizeof(fd));
 	ck_assert_int_eq(fd, 7);
 
-	vfio_intx_request(&req, VFIO_IRQ_SET_ACTION_UNMASK, 9);
+	fd = 9;
+	vfio_irq_set_fill(&req.set, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, &fd, 1);
 	ck_assert_uint_eq(req.set.flags, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK);
 	ck_assert_uint_eq(req.set.count, 1);
 	memcpy(&fd, req.set.data, sizeof(fd));
 	ck_assert_int_eq(fd, 9);
 
-	vfio_intx_request(&req, VFIO_IRQ_SET_ACTION_UNMASK, -1);
+	vfio_irq_set_fill(&req.set, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, NULL, 0);
 	ck_assert_uint_eq(req.set.argsz, sizeof(struct vfio_irq_set));
 	ck_assert_uint_eq(req.set.index, VFIO_PCI_INTX_IRQ_INDEX);
 	ck_assert_uint_eq(req.set.flags, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER);
